@@ -1,0 +1,1 @@
+//! ZConfig, schemaless: the parser and renderer for `zeo.conf` and `zdaemon.conf`.

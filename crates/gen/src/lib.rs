@@ -1,0 +1,1 @@
+//! The zeoraid generator (being written).

@@ -10,7 +10,7 @@
 //! - [`zconfig`]: the ZConfig parser and renderer for `zeo.conf`/`zdaemon.conf`.
 //! - [`json`]: a minimal JSON writer for `--json` output.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod addr;
 pub mod json;

@@ -1,0 +1,8 @@
+//! A zdaemon-compatible control program and daemon manager, std only.
+//!
+//! [`posix`] holds the only `unsafe` code: the libc calls std lacks.
+
+pub mod posix;
+pub mod program;
+pub mod signals;
+pub mod words;

@@ -100,7 +100,11 @@ impl Supervisor {
         posix::set_umask(opts.umask);
         let transcript = Transcript::open(opts.transcript.as_deref(), mode == Mode::Foreground)?;
         let fallback = match mode {
-            Mode::Daemon => Fallback::Transcript(transcript.writer()),
+            Mode::Daemon => Fallback::Transcript(
+                transcript
+                    .writer()
+                    .map_err(|e| format!("can't write to the transcript: {e}"))?,
+            ),
             Mode::Foreground => Fallback::Stderr,
         };
         let log = Arc::new(Logger::open(&opts.eventlog, opts.eventlog_level, fallback)?);
@@ -249,9 +253,9 @@ impl Supervisor {
                     "can't exec {}: {e}",
                     words::py_str(&self.filename.display().to_string())
                 );
-                self.transcript
-                    .writer()
-                    .write(format!("{message}\n").as_bytes());
+                if let Ok(writer) = self.transcript.writer() {
+                    writer.write(format!("{message}\n").as_bytes());
+                }
                 self.log.critical(&message);
                 self.after_exit(Some(127), "exit status 127".to_owned());
             }

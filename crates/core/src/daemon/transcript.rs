@@ -3,11 +3,13 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::net::Shutdown;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 
 /// Where copied output goes.
 struct Sink {
@@ -29,14 +31,15 @@ impl Sink {
     }
 }
 
-/// A shareable handle for writing into the transcript directly.
+/// A shareable handle for writing into the transcript like a program
+/// does: through the copier, so the order of events is kept.
 #[derive(Clone)]
-pub struct TranscriptWriter(Arc<Mutex<Sink>>);
+pub struct TranscriptWriter(Arc<UnixStream>);
 
 impl TranscriptWriter {
     /// Appends `data` to the transcript (and echoes it in foreground mode).
     pub fn write(&self, data: &[u8]) {
-        lock(&self.0).write(data);
+        let _ = (&*self.0).write_all(data);
     }
 }
 
@@ -65,6 +68,7 @@ impl Feeder {
 pub struct Transcript {
     sink: Arc<Mutex<Sink>>,
     input: UnixStream,
+    copier: Option<JoinHandle<()>>,
 }
 
 impl Transcript {
@@ -85,22 +89,26 @@ impl Transcript {
         }));
         let (input, mut output) =
             UnixStream::pair().map_err(|e| format!("can't create the transcript pipe: {e}"))?;
-        let copier = Arc::clone(&sink);
-        std::thread::Builder::new()
+        let copied = Arc::clone(&sink);
+        let copier = std::thread::Builder::new()
             .name("transcript".into())
             .spawn(move || {
                 let mut buf = [0u8; 8192];
                 loop {
                     match output.read(&mut buf) {
                         Ok(0) => break,
-                        Ok(n) => lock(&copier).write(&buf[..n]),
+                        Ok(n) => lock(&copied).write(&buf[..n]),
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                         Err(_) => break,
                     }
                 }
             })
             .map_err(|e| format!("can't start the transcript thread: {e}"))?;
-        Ok(Transcript { sink, input })
+        Ok(Transcript {
+            sink,
+            input,
+            copier: Some(copier),
+        })
     }
 
     /// Standard output and standard error for a program: both feed the copier.
@@ -113,9 +121,9 @@ impl Transcript {
         Ok(Feeder(self.input.try_clone()?))
     }
 
-    /// A handle for writing into the transcript directly.
-    pub fn writer(&self) -> TranscriptWriter {
-        TranscriptWriter(Arc::clone(&self.sink))
+    /// A handle for writing into the transcript.
+    pub fn writer(&self) -> io::Result<TranscriptWriter> {
+        Ok(TranscriptWriter(Arc::new(self.input.try_clone()?)))
     }
 
     /// Opens the transcript file again (after it was renamed by log
@@ -128,6 +136,18 @@ impl Transcript {
             lock(&self.sink).file = Some(file);
         }
         Ok(())
+    }
+}
+
+impl Drop for Transcript {
+    /// Ends the copier after it wrote everything already sent: shutting
+    /// down the socket's sending side (for every holder of it, including
+    /// programs that outlived us) makes the copier read to the end.
+    fn drop(&mut self) {
+        let _ = self.input.shutdown(Shutdown::Write);
+        if let Some(copier) = self.copier.take() {
+            let _ = copier.join();
+        }
     }
 }
 
@@ -169,11 +189,14 @@ mod tests {
         assert!(status.success());
         wait_for(&log, "out\nerr\n");
         std::fs::rename(&log, dir.join("t.log.1")).unwrap();
-        t.writer().write(b"old\n");
-        t.reopen().unwrap();
-        t.writer().write(b"new\n");
-        wait_for(&log, "new\n");
+        t.writer().unwrap().write(b"old\n");
         wait_for(&dir.join("t.log.1"), "out\nerr\nold\n");
+        t.reopen().unwrap();
+        t.writer().unwrap().write(b"new\n");
+        wait_for(&log, "new\n");
+        t.writer().unwrap().write(b"last\n");
+        drop(t);
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "new\nlast\n");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -299,3 +299,92 @@ impl Drop for Sandbox {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Python's zdaemon 5.2.1 (`<target>/zdaemon-venv/bin/zdaemon`), installed
+/// from PyPI into a venv on first use, under a lock file so concurrent test
+/// runs do not build it twice. Python comes from `$ZEORAID_TEST_PYTHON`
+/// (default `python3`). Fails loudly when python, venv or pip fail.
+pub fn python_zdaemon() -> &'static Path {
+    static ZDAEMON: OnceLock<PathBuf> = OnceLock::new();
+    ZDAEMON.get_or_init(|| {
+        let target_dir = profile_dir()
+            .parent()
+            .expect("target directory")
+            .to_path_buf();
+        let venv = target_dir.join("zdaemon-venv");
+        let marker = venv.join(".zeoraid-zdaemon-5.2.1");
+        let lock = target_dir.join("zdaemon-venv.lock");
+        loop {
+            if marker.exists() {
+                return venv.join("bin").join("zdaemon");
+            }
+            match std::fs::File::create_new(&lock) {
+                Ok(_) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let stale = std::fs::metadata(&lock)
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(600));
+                    if stale {
+                        let _ = std::fs::remove_file(&lock);
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => panic!("can't create {}: {e}", lock.display()),
+            }
+        }
+        let result = std::panic::catch_unwind(|| {
+            let python = std::env::var("ZEORAID_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+            let _ = std::fs::remove_dir_all(&venv);
+            let step = |program: &Path, args: &[&str], what: &str| {
+                let out = Command::new(program)
+                    .args(args)
+                    .output()
+                    .unwrap_or_else(|e| panic!("{what}: can't run {}: {e}", program.display()));
+                assert!(
+                    out.status.success(),
+                    "{what} failed ({}):\n{}{}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            };
+            let venv_arg = venv.to_str().expect("utf-8 target path");
+            step(
+                Path::new(&python),
+                &["-m", "venv", venv_arg],
+                "creating the zdaemon venv",
+            );
+            step(
+                &venv.join("bin").join("pip"),
+                &[
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "zdaemon==5.2.1",
+                ],
+                "pip install zdaemon==5.2.1 (needs PyPI)",
+            );
+            step(
+                &venv.join("bin").join("zdaemon"),
+                &["--version"],
+                "zdaemon --version",
+            );
+            std::fs::write(&marker, "").expect("write the venv marker");
+        });
+        let _ = std::fs::remove_file(&lock);
+        if let Err(panic) = result {
+            std::panic::resume_unwind(panic);
+        }
+        venv.join("bin").join("zdaemon")
+    })
+}
+
+impl Sandbox {
+    /// Runs Python's zdaemon with `-C <conf>`.
+    pub fn py(&self, args: &[&str]) -> Output {
+        let conf = self.conf.to_str().expect("utf-8 path");
+        let mut all = vec!["-C", conf];
+        all.extend_from_slice(args);
+        run_program(python_zdaemon(), &all, &[])
+    }
+}

@@ -231,7 +231,19 @@ impl Drop for ControlSocket {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::io::Cursor;
+
+    proptest! {
+        #[test]
+        fn hostile_requests_and_replies_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..12_000)) {
+            let request = Request::read(&mut Cursor::new(bytes.clone())).unwrap();
+            if let Request::Command(words) = request {
+                prop_assert!(!words.is_empty());
+            }
+            let _ = Status::parse(&String::from_utf8_lossy(&bytes));
+        }
+    }
 
     fn temp_socket(tag: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("zeoraid-ctl-{}-{tag}", std::process::id()));
@@ -302,6 +314,7 @@ mod tests {
         drop(socket);
         assert!(!path.exists());
         assert_eq!(send(&path, "status"), None);
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]
@@ -316,6 +329,7 @@ mod tests {
         assert!(warned[0].starts_with("Unlinking stale socket"));
         drop(socket);
         assert!(!path.exists());
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]
@@ -324,6 +338,6 @@ mod tests {
         std::fs::write(&path, "not a socket").unwrap();
         let err = ControlSocket::bind(&path, &mut |_| {}).err().unwrap();
         assert!(err.contains("exists and is not a socket"), "{err}");
-        std::fs::remove_file(&path).unwrap();
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 }

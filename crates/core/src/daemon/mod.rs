@@ -21,12 +21,13 @@
 //!   program (SIGTERM, SIGKILL after `stop-timeout`) and exits 0.
 //!
 //! Modules: [`options`] (command line, zdaemon.conf), [`control`] (socket
-//! protocol), [`supervisor`] (the manager), [`transcript`], [`log`],
+//! protocol), [`supervisor`] (the manager), [`backoff`] (restart delays), [`transcript`], [`log`],
 //! [`ctl`] (the commands), [`tail`] (`logtail`), [`program`], [`account`]
 //! (`user`), [`signals`], [`words`] (splitting, Python reprs) and [`posix`]
 //! (the only `unsafe` code: the libc calls std lacks).
 
 pub mod account;
+pub mod backoff;
 pub mod control;
 pub mod ctl;
 pub mod log;

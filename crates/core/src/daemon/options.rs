@@ -586,16 +586,10 @@ mod tests {
     }
 
     fn load_text(text: &str, overrides: &[(&str, &str)]) -> Result<Options, String> {
-        let dir = std::env::temp_dir().join(format!(
-            "zeoraid-opts-{}-{}",
-            std::process::id(),
-            text.len() + overrides.len()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let conf = dir.join(format!(
-            "{:x}.conf",
-            text.bytes().map(u64::from).sum::<u64>()
-        ));
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let conf =
+            std::env::temp_dir().join(format!("zeoraid-opts-{}-{n}.conf", std::process::id()));
         std::fs::write(&conf, text).unwrap();
         let ov: Vec<(String, String)> = overrides
             .iter()
@@ -765,6 +759,20 @@ mod tests {
         assert!(Options::load(None, &[], &[])
             .unwrap_err()
             .contains("no program specified"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_command_lines_never_panic(args in proptest::collection::vec("-{0,2}[a-zA-Z=]{0,4}", 0..6)) {
+            if let Ok(cl) = CommandLine::parse(&args) {
+                proptest::prop_assert!(cl.args.len() <= args.len());
+            }
+        }
+
+        #[test]
+        fn arbitrary_runner_sections_never_panic(body in "([a-z-]{1,14} [ -~]{0,12}\n){0,6}") {
+            let _ = load_text(&format!("<runner>\n{body}</runner>\n"), &[]);
+        }
     }
 
     #[test]

@@ -2,13 +2,9 @@
 //! with back-off when it dies, answers the control socket, and stops it
 //! with SIGTERM, then SIGKILL after `stop-timeout`.
 //!
-//! Restart policy, as zdaemon: a program that dies within `backoff-limit`
-//! seconds of its start is restarted after a delay that grows by one second
-//! per quick death; when the delay reaches `backoff-limit` the manager gives
-//! up (exit 1) unless `forever` is set, which keeps the delay at the limit.
-//! A program that ran longer resets the delay. An exit status listed in
-//! `exit-codes` ends supervision with that status (unless the manager was
-//! stopping the program anyway).
+//! Restarts follow [`backoff`] (zdaemon's rule; giving up exits 1). An exit
+//! status listed in `exit-codes` ends supervision with that status, unless
+//! the manager was stopping the program anyway.
 
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
@@ -19,6 +15,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::backoff::{self, Decision};
 use super::control::{self, ControlSocket, Request};
 use super::log::{Fallback, Logger};
 use super::options::Options;
@@ -354,23 +351,22 @@ impl Supervisor {
             return;
         };
         let limit = self.opts.backoff_limit;
-        if started.elapsed() < Duration::from_secs(limit) {
-            self.backoff += 1;
-            if self.backoff >= limit {
-                if self.opts.forever {
-                    self.backoff = limit;
-                } else {
-                    self.log.critical("restarting too frequently; quit");
-                    self.give_up(1);
-                    return;
-                }
+        match backoff::after_death(
+            &mut self.backoff,
+            limit,
+            self.opts.forever,
+            started.elapsed(),
+        ) {
+            Decision::GiveUp => {
+                self.log.critical("restarting too frequently; quit");
+                self.give_up(1);
             }
-            self.log
-                .info(&format!("sleep {} to avoid rapid restarts", self.backoff));
-            self.delay = Some(Instant::now() + Duration::from_secs(self.backoff));
-        } else {
-            self.backoff = 0;
-            self.delay = None;
+            Decision::RestartAfter(0) => self.delay = None,
+            Decision::RestartAfter(secs) => {
+                self.log
+                    .info(&format!("sleep {secs} to avoid rapid restarts"));
+                self.delay = Some(Instant::now() + Duration::from_secs(secs));
+            }
         }
     }
 

@@ -77,27 +77,41 @@ pub fn follow(
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("zeoraid-tail-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join(name)
+    /// A file name in the temporary directory; removed when dropped.
+    struct Temp(std::path::PathBuf);
+
+    impl Drop for Temp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    impl std::ops::Deref for Temp {
+        type Target = std::path::PathBuf;
+        fn deref(&self) -> &std::path::PathBuf {
+            &self.0
+        }
+    }
+
+    fn temp(name: &str) -> Temp {
+        Temp(std::env::temp_dir().join(format!("zeoraid-tail-{}-{name}", std::process::id())))
     }
 
     #[test]
     fn last_ten_lines() {
         let path = temp("ten");
         let text: String = (1..=25).map(|i| format!("line {i}\n")).collect();
-        std::fs::write(&path, &text).unwrap();
-        let (size, tail) = last_lines(&mut File::open(&path).unwrap(), 10).unwrap();
+        std::fs::write(&*path, &text).unwrap();
+        let (size, tail) = last_lines(&mut File::open(&*path).unwrap(), 10).unwrap();
         assert_eq!(size, text.len() as u64);
         let want: String = (16..=25).map(|i| format!("line {i}\n")).collect();
         assert_eq!(String::from_utf8(tail).unwrap(), want);
-        std::fs::write(&path, "a\nb").unwrap();
-        let (_, tail) = last_lines(&mut File::open(&path).unwrap(), 10).unwrap();
+        std::fs::write(&*path, "a\nb").unwrap();
+        let (_, tail) = last_lines(&mut File::open(&*path).unwrap(), 10).unwrap();
         assert_eq!(tail, b"a\nb");
-        std::fs::write(&path, "").unwrap();
+        std::fs::write(&*path, "").unwrap();
         assert_eq!(
-            last_lines(&mut File::open(&path).unwrap(), 10).unwrap(),
+            last_lines(&mut File::open(&*path).unwrap(), 10).unwrap(),
             (0, vec![])
         );
     }
@@ -106,16 +120,16 @@ mod tests {
     fn long_files_only_look_back_a_bit() {
         let path = temp("long");
         let line = "x".repeat(5000) + "\n";
-        std::fs::write(&path, line.repeat(3) + "end\n").unwrap();
-        let (_, tail) = last_lines(&mut File::open(&path).unwrap(), 10).unwrap();
+        std::fs::write(&*path, line.repeat(3) + "end\n").unwrap();
+        let (_, tail) = last_lines(&mut File::open(&*path).unwrap(), 10).unwrap();
         assert_eq!(String::from_utf8(tail).unwrap(), line + "end\n");
     }
 
     #[test]
     fn follows_appends_and_truncation() {
         let path = temp("follow");
-        std::fs::write(&path, "one\n").unwrap();
-        let writer_path = path.clone();
+        std::fs::write(&*path, "one\n").unwrap();
+        let writer_path = path.to_path_buf();
         let writer = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(60));
             let mut f = std::fs::OpenOptions::new()

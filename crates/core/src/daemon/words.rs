@@ -121,6 +121,59 @@ pub fn py_float(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Reads back the Python string literals `py_str` writes.
+    fn py_eval(lit: &str) -> String {
+        let quote = lit.chars().next().unwrap();
+        assert!(lit.ends_with(quote) && lit.len() >= 2);
+        let mut out = String::new();
+        let mut chars = lit[1..lit.len() - 1].chars();
+        while let Some(c) = chars.next() {
+            assert!(c != quote, "unescaped quote in {lit}");
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            let hex = |chars: &mut std::str::Chars<'_>, n: usize| {
+                let digits: String = chars.take(n).collect();
+                char::from_u32(u32::from_str_radix(&digits, 16).unwrap()).unwrap()
+            };
+            match chars.next().unwrap() {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                'x' => out.push(hex(&mut chars, 2)),
+                'u' => out.push(hex(&mut chars, 4)),
+                c @ ('\\' | '\'' | '"') => out.push(c),
+                c => panic!("unexpected escape \\{c} in {lit}"),
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn split_never_panics(line in any::<String>()) {
+            let _ = split(&line);
+        }
+
+        #[test]
+        fn single_quoted_words_split_back(words in proptest::collection::vec(any::<String>(), 0..6)) {
+            let line: Vec<String> = words
+                .iter()
+                .map(|w| format!("'{}'", w.replace('\'', "'\\''")))
+                .collect();
+            prop_assert_eq!(split(&line.join(" ")).unwrap(), words);
+        }
+
+        #[test]
+        fn py_str_round_trips(s in any::<String>()) {
+            let lit = py_str(&s);
+            prop_assert!(!lit.chars().any(|c| c.is_control()));
+            prop_assert_eq!(py_eval(&lit), s);
+        }
+    }
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| (*x).to_owned()).collect()

@@ -613,3 +613,20 @@ fn runs_as_the_configured_user() {
     assert_eq!(sb.ctl(&["stop"]).code, 0);
     assert!(!alive(pid));
 }
+
+#[test]
+fn daemon_off_runs_the_manager_in_the_foreground() {
+    let sb = Sandbox::new("nodaemon");
+    let trailer = format!(
+        "<eventlog>\n  <logfile>\n    path {}\n  </logfile>\n</eventlog>\n",
+        sb.path("event.log").display()
+    );
+    sb.write_conf("sh -c 'echo once; exit 0'", "  daemon off\n", &trailer);
+    let out = sb.ctl(&["start"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "once\n");
+    assert!(out.stderr.contains("exit status 0; exiting now"), "{out:?}");
+    assert!(sb.read("event.log").contains("exit status 0; exiting now"));
+    assert_eq!(sb.read("transcript.log"), "once\n");
+    assert!(!sb.socket().exists());
+}

@@ -1,6 +1,6 @@
-//! The supervisor's own log: the `<logfile>`s of `<eventlog>` when given,
-//! otherwise warnings into the transcript (daemon) or everything to
-//! stderr (foreground).
+//! The supervisor's own log: the `<logfile>`s of `<eventlog>`; in the
+//! foreground also stderr; detached and without `<logfile>`s, warnings go
+//! into the transcript.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -23,12 +23,13 @@ struct Target {
     level: Level,
 }
 
-/// Where records go when no `<eventlog>` is configured.
-pub enum Fallback {
-    /// Warnings and worse, bare, into the transcript (what zdaemon's
-    /// unconfigured Python logging does once stderr is the transcript).
+/// Where records go besides the `<logfile>`s.
+pub enum Console {
+    /// Detached: when there is no `<logfile>`, warnings and worse, bare,
+    /// into the transcript (what zdaemon's unconfigured Python logging does
+    /// once its stderr is the transcript).
     Transcript(TranscriptWriter),
-    /// Everything, with a timestamp, to stderr.
+    /// In the foreground: every record, with a timestamp, to stderr.
     Stderr,
 }
 
@@ -36,7 +37,7 @@ pub enum Fallback {
 pub struct Logger {
     targets: Mutex<Vec<Target>>,
     level: Level,
-    fallback: Fallback,
+    console: Console,
 }
 
 fn open_append(path: &Path) -> io::Result<File> {
@@ -88,7 +89,7 @@ fn utc(secs: i64) -> [i32; 6] {
 
 impl Logger {
     /// Opens the `<logfile>`s (`STDOUT`/`STDERR` are the streams).
-    pub fn open(files: &[LogFile], level: Level, fallback: Fallback) -> Result<Logger, String> {
+    pub fn open(files: &[LogFile], level: Level, console: Console) -> Result<Logger, String> {
         let mut targets = Vec::new();
         for f in files {
             let dest = match f.path.to_str() {
@@ -108,7 +109,7 @@ impl Logger {
         Ok(Logger {
             targets: Mutex::new(targets),
             level,
-            fallback,
+            console,
         })
     }
 
@@ -120,17 +121,14 @@ impl Logger {
             timestamp(SystemTime::now()),
             level_name(level)
         );
-        if targets.is_empty() {
-            match &self.fallback {
-                Fallback::Transcript(t) if level >= WARNING => {
-                    t.write(format!("{message}\n").as_bytes())
-                }
-                Fallback::Transcript(_) => {}
-                Fallback::Stderr => {
-                    let _ = io::stderr().write_all(line.as_bytes());
-                }
+        match &self.console {
+            Console::Stderr if level >= self.level => {
+                let _ = io::stderr().write_all(line.as_bytes());
             }
-            return;
+            Console::Transcript(t) if targets.is_empty() && level >= WARNING => {
+                t.write(format!("{message}\n").as_bytes());
+            }
+            _ => {}
         }
         if level < self.level {
             return;
@@ -200,7 +198,7 @@ mod tests {
             path: path.clone(),
             level: 0,
         }];
-        let log = Logger::open(&files, WARNING, Fallback::Stderr).unwrap();
+        let log = Logger::open(&files, WARNING, Console::Stderr).unwrap();
         log.info("quiet");
         log.warning("loud");
         let text = std::fs::read_to_string(&path).unwrap();
@@ -224,7 +222,7 @@ mod tests {
             path: PathBuf::from("/nonexistent/x/e.log"),
             level: 0,
         }];
-        let err = Logger::open(&files, INFO, Fallback::Stderr).err().unwrap();
+        let err = Logger::open(&files, INFO, Console::Stderr).err().unwrap();
         assert!(err.starts_with("can't open event log"));
     }
 }

@@ -14,11 +14,12 @@
 //!   socket until the program runs and prints `daemon process started,
 //!   pid=N`.
 //! - `supervise` runs the manager in the foreground, for systemd:
-//!   `ExecStart=<wrapper> -C <zdaemon.conf> supervise`. It logs to stderr,
-//!   echoes the program's output to stdout (and still writes the
-//!   transcript), serves the control socket (so `status`, `stop`,
-//!   `reopen_transcript` work), and on SIGTERM/SIGINT/SIGHUP stops the
-//!   program (SIGTERM, SIGKILL after `stop-timeout`) and exits 0.
+//!   `ExecStart=<wrapper> -C <zdaemon.conf> supervise`. It logs to stderr
+//!   (and to the `<eventlog>` files), echoes the program's output to stdout
+//!   (and still writes the transcript), serves the control socket (so
+//!   `status`, `stop`, `reopen_transcript` work), and on SIGTERM, SIGINT or
+//!   SIGHUP stops the program (SIGTERM, SIGKILL after `stop-timeout`) and
+//!   exits 0. `start` does the same when the configuration says `daemon off`.
 //!
 //! Modules: [`options`] (command line, zdaemon.conf), [`control`] (socket
 //! protocol), [`supervisor`] (the manager), [`backoff`] (restart delays), [`transcript`], [`log`],

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::backoff::{self, Decision};
 use super::control::{self, ControlSocket, Request};
-use super::log::{Fallback, Logger};
+use super::log::{Console, Logger};
 use super::options::Options;
 use super::posix::{self, Signals};
 use super::transcript::Transcript;
@@ -96,15 +96,15 @@ impl Supervisor {
         }
         posix::set_umask(opts.umask);
         let transcript = Transcript::open(opts.transcript.as_deref(), mode == Mode::Foreground)?;
-        let fallback = match mode {
-            Mode::Daemon => Fallback::Transcript(
+        let console = match mode {
+            Mode::Daemon => Console::Transcript(
                 transcript
                     .writer()
                     .map_err(|e| format!("can't write to the transcript: {e}"))?,
             ),
-            Mode::Foreground => Fallback::Stderr,
+            Mode::Foreground => Console::Stderr,
         };
-        let log = Arc::new(Logger::open(&opts.eventlog, opts.eventlog_level, fallback)?);
+        let log = Arc::new(Logger::open(&opts.eventlog, opts.eventlog_level, console)?);
         let socket = ControlSocket::bind(&opts.socket_name, &mut |m| {
             complain!("{m}");
             log.warning(m);
@@ -250,9 +250,6 @@ impl Supervisor {
                     "can't exec {}: {e}",
                     words::py_str(&self.filename.display().to_string())
                 );
-                if let Ok(writer) = self.transcript.writer() {
-                    writer.write(format!("{message}\n").as_bytes());
-                }
                 self.log.critical(&message);
                 self.after_exit(Some(127), "exit status 127".to_owned());
             }

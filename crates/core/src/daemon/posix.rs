@@ -21,6 +21,11 @@ type ModeT = u32;
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 type ModeT = u16;
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
+type GroupCount = usize;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+type GroupCount = c_int;
+
 /// `struct passwd`: the four leading fields every libc shares, then room
 /// for the rest (glibc/musl need 48 bytes, the BSDs about 72).
 #[repr(C)]
@@ -67,6 +72,7 @@ extern "C" {
     fn setgid(gid: u32) -> c_int;
     fn setuid(uid: u32) -> c_int;
     fn initgroups(user: *const c_char, group: u32) -> c_int;
+    fn setgroups(size: GroupCount, list: *const u32) -> c_int;
     fn getpwnam_r(
         name: *const c_char,
         pwd: *mut Passwd,
@@ -144,6 +150,7 @@ pub struct User {
 }
 
 /// Looks a user up by name (`getpwnam_r`); `Ok(None)` when there is none.
+/// Not for statically linked glibc programs: its NSS modules crash them.
 pub fn user_by_name(name: &str) -> io::Result<Option<User>> {
     let c_name = CString::new(name)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "user name contains NUL"))?;
@@ -200,15 +207,28 @@ fn lookup_user(call: &mut LookupFn<'_>) -> io::Result<Option<User>> {
     }
 }
 
-/// Irrevocably becomes `user`: primary group, supplementary groups from
-/// the group database (`initgroups`), then the user id.
-pub fn become_user(user: &User) -> io::Result<()> {
-    let c_name = CString::new(user.name.as_str())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "user name contains NUL"))?;
+/// Irrevocably becomes `user`: supplementary groups (`groups`, or from the
+/// group database through `initgroups` when `None`), primary group, then
+/// the user id.
+pub fn become_user(user: &User, groups: Option<&[u32]>) -> io::Result<()> {
+    match groups {
+        Some(list) => {
+            let count = GroupCount::try_from(list.len())
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "too many groups"))?;
+            // SAFETY: list points to count initialised gid_t values that
+            // stay alive across the call.
+            check(unsafe { setgroups(count, list.as_ptr()) })?;
+        }
+        None => {
+            let c_name = CString::new(user.name.as_str()).map_err(|_| {
+                io::Error::new(io::ErrorKind::InvalidInput, "user name contains NUL")
+            })?;
+            // SAFETY: c_name is NUL-terminated and lives across the call.
+            check(unsafe { initgroups(c_name.as_ptr(), user.gid) })?;
+        }
+    }
     // SAFETY: setgid takes an integer and touches no memory.
     check(unsafe { setgid(user.gid) })?;
-    // SAFETY: c_name is NUL-terminated and lives across the call.
-    check(unsafe { initgroups(c_name.as_ptr(), user.gid) })?;
     // SAFETY: setuid takes an integer and touches no memory.
     check(unsafe { setuid(user.uid) })
 }

@@ -348,10 +348,14 @@ impl Ctl {
             return 1;
         }
         let argv = &self.opts.program;
+        let Some((first, rest)) = argv.split_first() else {
+            complain!("Error: no program specified");
+            return 2;
+        };
         say!("{}", argv.join(" "));
         let _ = std::io::stdout().flush();
         let path = program::search_path(&self.opts.environment);
-        let file = match program::resolve(&argv[0], path.as_deref()) {
+        let file = match program::resolve(first, path.as_deref()) {
             Ok(f) => f,
             Err(e) => {
                 complain!("Error: {e}");
@@ -359,14 +363,14 @@ impl Ctl {
             }
         };
         let mut command = Command::new(file);
-        std::os::unix::process::CommandExt::arg0(&mut command, &argv[0]);
+        std::os::unix::process::CommandExt::arg0(&mut command, first);
         command
-            .args(&argv[1..])
+            .args(rest)
             .envs(self.opts.environment.iter().map(|(k, v)| (k, v)));
         let mut child = match command.spawn() {
             Ok(c) => c,
             Err(e) => {
-                complain!("Error: can't run {}: {e}", argv[0]);
+                complain!("Error: can't run {first}: {e}");
                 return 127;
             }
         };

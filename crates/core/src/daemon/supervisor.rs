@@ -221,11 +221,15 @@ impl Supervisor {
     fn spawn(&mut self) {
         let now = Instant::now();
         self.lasttime = Some((now, wall_now()));
-        let words = &self.opts.program;
+        let (first, rest) = self
+            .opts
+            .program
+            .split_first()
+            .map_or(("", &[][..]), |(f, r)| (f.as_str(), r));
         let mut command = Command::new(&self.filename);
         command
-            .arg0(&words[0])
-            .args(&words[1..])
+            .arg0(first)
+            .args(rest)
             .envs(self.opts.environment.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         let spawned = posix::unblock_signals_on_spawn(&mut command)
@@ -259,7 +263,10 @@ impl Supervisor {
     /// Runs the start test program until it succeeds for `pid`, once a
     /// second, in a thread; a failure to run it at all ends the test too.
     fn start_test(&self, pid: u32) {
-        let argv = self.opts.start_test_program.clone();
+        let Some((test, test_args)) = self.opts.start_test_program.split_first() else {
+            return;
+        };
+        let (test, test_args) = (test.clone(), test_args.to_vec());
         let env = self.opts.environment.clone();
         let current = Arc::clone(&self.under_test);
         let log = Arc::clone(&self.log);
@@ -269,9 +276,9 @@ impl Supervisor {
             .name("start-test".into())
             .spawn(move || {
                 while current.load(Ordering::SeqCst) == pid {
-                    let mut command = Command::new(&argv[0]);
+                    let mut command = Command::new(&test);
                     command
-                        .args(&argv[1..])
+                        .args(&test_args)
                         .envs(env.iter().map(|(k, v)| (k, v)))
                         .stdin(Stdio::null());
                     if let Some((out, err)) = feeder.as_ref().ok().and_then(|f| f.stdio().ok()) {
@@ -436,7 +443,7 @@ impl Supervisor {
     }
 
     fn command(&mut self, args: &[String]) -> Option<String> {
-        let reply = match args[0].as_str() {
+        let reply = match args.first().map_or("", String::as_str) {
             "status" => self.status(),
             "start" => {
                 self.reset(true);

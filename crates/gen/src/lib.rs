@@ -1,1 +1,4 @@
-//! The zeoraid generator (being written).
+//! The zeoraid generator (config → plan → render/codegen → compile → stage).
+
+pub mod codegen;
+pub mod compile;

@@ -216,13 +216,12 @@ pub fn compile_binaries(
     let workers = tc.jobs.min(jobs.len()).max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let Some(job) = queue.lock().map(|mut q| q.next()).ok().flatten() else {
-                    break;
-                };
-                if let Err(e) = compile_binary(tc, rlib, job, remap_root) {
-                    if let Ok(mut errors) = errors.lock() {
-                        errors.push(e.0);
+            scope.spawn(|| {
+                while let Some(job) = queue.lock().map(|mut q| q.next()).ok().flatten() {
+                    if let Err(e) = compile_binary(tc, rlib, job, remap_root) {
+                        if let Ok(mut errors) = errors.lock() {
+                            errors.push(e.0);
+                        }
                     }
                 }
             });

@@ -1,8 +1,7 @@
-"""A small RAID-1 storage for ZODB, used as the test peer of zeoraid.
+"""gocept.zeoraid, the project's RAID test peer (written from scratch).
 
-`%import gocept.zeoraid` in a zeo.conf makes the `<raidstorage NAME>`
-section available; see `component.xml`, `config.py` and `storage.py`.
-It is a stand-in for the real server software only in the sense that it is
-written from scratch: it speaks to real ZODB/ZEO storages and is served by a
-real ZEO 6 `runzeo`.
+`%import gocept.zeoraid` in a zeo.conf provides the `<raidstorage NAME>`
+section (component.xml, config.py): a RAID-1 over real ZODB child storages
+(storage.py), whose `raid_*` management methods a ZEO 6 `runzeo` serves
+(zeo6.py).
 """

@@ -170,6 +170,11 @@ fn raid_calls_on_plain_storages() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("ClientDisconnected"), "{stderr}");
     assert!(plain.log().contains("Invalid method, 'raid_status'"));
+
+    plain.stop();
+    assert!(!plain.is_running());
+    plain.restart();
+    assert!(plain.is_running());
 }
 
 #[test]

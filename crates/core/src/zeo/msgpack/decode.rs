@@ -6,7 +6,7 @@ use crate::zeo::value::Value;
 /// Most items reserved up front for an array or map, whatever it claims.
 const PREALLOCATE: usize = 256;
 
-/// Decodes one value; see [`super::decode`].
+/// Decodes one value; see [`super::decode()`].
 pub(super) fn decode(data: &[u8], limits: &Limits) -> Result<Value, CodecError> {
     Decoder {
         data,

@@ -4,7 +4,7 @@
 use crate::zeo::error::{CodecError, Limits};
 use crate::zeo::value::Value;
 
-/// Encodes one value; see [`super::encode`].
+/// Encodes one value; see [`super::encode()`].
 pub(super) fn encode(value: &Value) -> Result<Vec<u8>, CodecError> {
     let mut encoder = Encoder {
         out: Vec::new(),

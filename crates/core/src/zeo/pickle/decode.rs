@@ -13,7 +13,7 @@ use crate::zeo::value::Value;
 /// The highest pickle protocol a `PROTO` opcode may announce.
 const HIGHEST_PROTOCOL: u8 = 5;
 
-/// Decodes one pickle; see [`super::decode`].
+/// Decodes one pickle; see [`super::decode()`].
 pub(super) fn decode(data: &[u8], limits: &Limits) -> Result<Value, CodecError> {
     Unpickler::new(data, *limits).run()
 }

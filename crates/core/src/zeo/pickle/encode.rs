@@ -11,7 +11,7 @@ use crate::zeo::value::Value;
 /// Items per `APPENDS`/`SETITEMS` batch, as Python writes them.
 const BATCH: usize = 1000;
 
-/// Encodes one value; see [`super::encode`].
+/// Encodes one value; see [`super::encode()`].
 pub(super) fn encode(value: &Value, protocol: u8) -> Result<Vec<u8>, CodecError> {
     if !matches!(protocol, 1 | 3) {
         let message = format!("cannot write pickle protocol {protocol}, only 1 or 3");

@@ -6,7 +6,7 @@ use crate::zeo::value::Value;
 /// Most items reserved up front for an array or map, whatever it claims.
 const PREALLOCATE: usize = 256;
 
-/// Decodes one value; see [`super::decode`].
+/// Decodes one value; see [`super::decode()`].
 pub(super) fn decode(data: &[u8], limits: &Limits) -> Result<Value, CodecError> {
     Decoder {
         data,
@@ -97,7 +97,11 @@ impl Decoder<'_> {
             (true, _) => {
                 let pairs = Vec::with_capacity(capacity);
                 let key = None;
-                self.open.push(Open::Map { pairs, key, left: len });
+                self.open.push(Open::Map {
+                    pairs,
+                    key,
+                    left: len,
+                });
                 None
             }
         })
@@ -107,7 +111,10 @@ impl Decoder<'_> {
     /// container it completes; returns the top-level value once there is one.
     fn deliver(&mut self, mut value: Value) -> Option<Value> {
         loop {
-            let complete = match self.open.last_mut()? {
+            let Some(innermost) = self.open.last_mut() else {
+                return Some(value);
+            };
+            let complete = match innermost {
                 Open::Array { items, left } => {
                     items.push(value);
                     *left -= 1;
@@ -128,9 +135,10 @@ impl Decoder<'_> {
             if !complete {
                 return None;
             }
-            value = match self.open.pop()? {
-                Open::Array { items, .. } => Value::Tuple(items),
-                Open::Map { pairs, .. } => Value::Dict(pairs),
+            value = match self.open.pop() {
+                Some(Open::Array { items, .. }) => Value::Tuple(items),
+                Some(Open::Map { pairs, .. }) => Value::Dict(pairs),
+                None => return None,
             };
         }
     }

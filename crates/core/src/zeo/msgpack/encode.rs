@@ -4,7 +4,7 @@
 use crate::zeo::error::{CodecError, Limits};
 use crate::zeo::value::Value;
 
-/// Encodes one value; see [`super::encode`].
+/// Encodes one value; see [`super::encode()`].
 pub(super) fn encode(value: &Value) -> Result<Vec<u8>, CodecError> {
     let mut encoder = Encoder {
         out: Vec::new(),
@@ -111,7 +111,12 @@ impl Encoder {
     /// or 32-bit lengths.
     fn header(&mut self, len: usize, fix: Option<u8>, sized: [u8; 3]) -> Result<(), CodecError> {
         let [len8, len16, len32] = sized;
-        match (fix, u8::try_from(len), u16::try_from(len), u32::try_from(len)) {
+        match (
+            fix,
+            u8::try_from(len),
+            u16::try_from(len),
+            u32::try_from(len),
+        ) {
             (Some(fix), Ok(short), _, _) if short < 32 => self.out.push(fix | short),
             (_, Ok(short), _, _) => self.out.extend([len8, short]),
             (_, _, Ok(medium), _) => {

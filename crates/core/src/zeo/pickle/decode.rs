@@ -13,7 +13,7 @@ use crate::zeo::value::Value;
 /// The highest pickle protocol a `PROTO` opcode may announce.
 const HIGHEST_PROTOCOL: u8 = 5;
 
-/// Decodes one pickle; see [`super::decode`].
+/// Decodes one pickle; see [`super::decode()`].
 pub(super) fn decode(data: &[u8], limits: &Limits) -> Result<Value, CodecError> {
     Unpickler::new(data, *limits).run()
 }
@@ -281,7 +281,10 @@ impl<'a> Unpickler<'a> {
             INST => {
                 let class = self.global_lines("INST")?;
                 let args = self.pop_mark()?;
-                let class = self.graph.add(Node::Leaf(class)).map_err(|m| self.fail(m))?;
+                let class = self
+                    .graph
+                    .add(Node::Leaf(class))
+                    .map_err(|m| self.fail(m))?;
                 Node::Object {
                     class,
                     args,
@@ -290,7 +293,9 @@ impl<'a> Unpickler<'a> {
             }
             OBJ => {
                 let mut items = self.pop_mark()?.into_iter();
-                let class = items.next().ok_or_else(|| self.fail("OBJ without a class"))?;
+                let class = items
+                    .next()
+                    .ok_or_else(|| self.fail("OBJ without a class"))?;
                 Node::Object {
                     class,
                     args: items.collect(),

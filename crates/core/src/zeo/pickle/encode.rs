@@ -11,7 +11,7 @@ use crate::zeo::value::Value;
 /// Items per `APPENDS`/`SETITEMS` batch, as Python writes them.
 const BATCH: usize = 1000;
 
-/// Encodes one value; see [`super::encode`].
+/// Encodes one value; see [`super::encode()`].
 pub(super) fn encode(value: &Value, protocol: u8) -> Result<Vec<u8>, CodecError> {
     if !matches!(protocol, 1 | 3) {
         let message = format!("cannot write pickle protocol {protocol}, only 1 or 3");
@@ -113,7 +113,8 @@ impl Pickler {
             Ok(len) => self.out.extend([LONG1, len]),
             Err(_) => {
                 self.out.push(LONG4);
-                self.out.extend(signed_len(bytes.len(), "integer")?.to_le_bytes());
+                self.out
+                    .extend(signed_len(bytes.len(), "integer")?.to_le_bytes());
             }
         }
         self.out.extend(bytes);
@@ -131,7 +132,8 @@ impl Pickler {
             Ok(len) => self.out.extend([short, len]),
             Err(_) if long == BINSTRING => {
                 self.out.push(BINSTRING);
-                self.out.extend(signed_len(bytes.len(), "byte string")?.to_le_bytes());
+                self.out
+                    .extend(signed_len(bytes.len(), "byte string")?.to_le_bytes());
             }
             Err(_) => return self.counted(long, bytes),
         }

@@ -8,7 +8,10 @@
 //! 'latin1')`, or `bytes()` when empty), which decodes to [`Value::Bytes`].
 //! Every length is checked against the input before anything is allocated,
 //! and [`Limits`] bound nesting and the number of values, including the
-//! copies that memo references (`GET`) make.
+//! copies that memo references (`GET`, `DUP`) make: the memo shares objects,
+//! the decoded tree copies them, and every copy counts (a copied text or byte
+//! string one value per 16 bytes), so memo "billion laughs" and reference
+//! cycles end in an error, not in memory exhaustion or a hang.
 //!
 //! Python's `str` of protocol 0-2 pickles written by Python 2 (`STRING`,
 //! `BINSTRING`, `SHORT_BINSTRING`) decode to [`Value::Bytes`]; sets and

@@ -13,6 +13,7 @@
 #![deny(unsafe_code)]
 
 pub mod addr;
+pub mod daemon;
 pub mod json;
 pub mod manage;
 pub mod zconfig;

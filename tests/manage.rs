@@ -62,14 +62,23 @@ fn every_command_over(msgpack: bool) {
     assert_eq!(run(port, &["status"]), ("degraded\n".into(), 2));
     let (details, code) = run(port, &["details"]);
     assert_eq!(code, 2);
-    assert!(details.contains(" RAID 1                   | degraded                 \n"), "{details}");
-    assert!(details.ends_with(" 2                        | failed: disabled by controller\n"), "{details}");
+    assert!(
+        details.contains(" RAID 1                   | degraded                 \n"),
+        "{details}"
+    );
+    assert!(
+        details.ends_with(" 2                        | failed: disabled by controller\n"),
+        "{details}"
+    );
 
     world.commit_object("while-degraded", "kept");
     assert!(!world.child_has(2, "while-degraded"));
     assert_eq!(run(port, &["recover", "2"]), ("recovering '2'\n".into(), 0));
     assert_eq!(wait_for_status(port, "optimal"), ("optimal\n".into(), 0));
-    assert_eq!(world.child_value(2, "while-degraded").as_deref(), Some("kept"));
+    assert_eq!(
+        world.child_value(2, "while-degraded").as_deref(),
+        Some("kept")
+    );
 
     let (json, code) = run(port, &["--json", "details"]);
     assert_eq!(code, 0);
@@ -83,7 +92,12 @@ fn every_command_over(msgpack: bool) {
 
     let (text, code) = run(port, &["disable", "9"]);
     assert_eq!(code, 2);
-    assert!(text.starts_with(&format!("Error from ZEO server at 127.0.0.1:{port}: builtins.ValueError: ")), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "Error from ZEO server at 127.0.0.1:{port}: builtins.ValueError: "
+        )),
+        "{text}"
+    );
     assert!(text.contains("has no storage '9'"), "{text}");
     assert_eq!(text.lines().count(), 1);
 
@@ -119,7 +133,10 @@ fn backends_dying_and_reload() {
     let (status, code) = wait_for_status(port, "degraded");
     assert_eq!((status.as_str(), code), ("degraded\n", 2));
     let (details, _) = run(port, &["details"]);
-    assert!(details.contains(" 2                        | failed: "), "{details}");
+    assert!(
+        details.contains(" 2                        | failed: "),
+        "{details}"
+    );
 
     // Drop the dead backend, add a fresh one: reload shows it as failed.
     let added = world.add_backend();
@@ -127,8 +144,14 @@ fn backends_dying_and_reload() {
     assert_eq!(run(port, &["reload"]), (String::new(), 0));
     let (details, code) = run(port, &["details"]);
     assert_eq!(code, 2, "{details}");
-    assert!(!details.contains(" 2                        |"), "{details}");
-    assert!(details.contains(&format!(" {added:<25}| failed: ")), "{details}");
+    assert!(
+        !details.contains(" 2                        |"),
+        "{details}"
+    );
+    assert!(
+        details.contains(&format!(" {added:<25}| failed: ")),
+        "{details}"
+    );
 
     assert_eq!(run(port, &["recover", &added.to_string()]).1, 0);
     assert_eq!(wait_for_status(port, "optimal"), ("optimal\n".into(), 0));
@@ -136,10 +159,17 @@ fn backends_dying_and_reload() {
 
 #[test]
 fn nothing_listening_fails_at_once() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let start = Instant::now();
     let (text, code) = run(port, &["status"]);
-    assert_eq!(text, format!("Could not connect to ZEO server at 127.0.0.1:{port}\n"));
+    assert_eq!(
+        text,
+        format!("Could not connect to ZEO server at 127.0.0.1:{port}\n")
+    );
     assert_eq!(code, 2);
     assert!(start.elapsed() < Duration::from_secs(2));
 }
@@ -151,8 +181,15 @@ fn a_silent_server_is_abandoned_within_the_timeout() {
     let start = Instant::now();
     let (text, code) = run(port, &["--timeout", "0.5", "status"]);
     assert_eq!(code, 2);
-    assert!(text.starts_with("Timed out after 0.5s waiting for the server's handshake"), "{text}");
-    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert!(
+        text.starts_with("Timed out after 0.5s waiting for the server's handshake"),
+        "{text}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
     drop(listener);
 }
 

@@ -86,8 +86,10 @@ fn a_well_behaved_server_answers() {
             Value::Str("invalidateTransaction".into()),
             Value::Tuple(vec![]),
         ]);
-        s.write_all(&frame(&pickle::encode(&invalidation, 3).unwrap())).unwrap();
-        s.write_all(&reply(2, 0, Value::Str("optimal".into()), 3)).unwrap();
+        s.write_all(&frame(&pickle::encode(&invalidation, 3).unwrap()))
+            .unwrap();
+        s.write_all(&reply(2, 0, Value::Str("optimal".into()), 3))
+            .unwrap();
     });
     assert_eq!(status(&addr, 2000).unwrap(), Value::Str("optimal".into()));
 }
@@ -134,7 +136,10 @@ fn a_truncated_frame_is_reported() {
         let _ = s.write_all(&[0, 0, 0, 100, 0x80, 0x03, b'(']);
     });
     let err = status(&addr, 2000).unwrap_err();
-    assert!(err.to_string().contains("mid-message (3 of 100 bytes)"), "{err}");
+    assert!(
+        err.to_string().contains("mid-message (3 of 100 bytes)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -174,7 +179,11 @@ fn a_reply_to_the_wrong_message_is_refused() {
         let _ = s.write_all(&reply(7, 0, Value::Str("optimal".into()), 3));
     });
     let err = status(&addr, 2000).unwrap_err();
-    assert!(err.to_string().contains("replied to message 7 while 2 was pending"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("replied to message 7 while 2 was pending"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -186,7 +195,11 @@ fn a_silent_server_is_abandoned_within_the_timeout() {
     let start = Instant::now();
     let err = status(&addr, 300).unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
-    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -205,7 +218,11 @@ fn a_trickling_server_cannot_extend_the_deadline() {
     let start = Instant::now();
     let err = status(&addr, 500).unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
-    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -219,7 +236,11 @@ fn a_closed_connection_is_reported() {
 
 #[test]
 fn nothing_listening_fails_at_once() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = Address::Tcp {
         host: "127.0.0.1".into(),
         port,
@@ -248,7 +269,8 @@ fn a_zeo310_server_gets_protocol_1_and_legacy_errors_decode() {
             args: vec![Value::Bytes(b"no such storage".to_vec())],
             state: None,
         };
-        s.write_all(&reply(2, 0, Value::Tuple(vec![class, instance]), 1)).unwrap();
+        s.write_all(&reply(2, 0, Value::Tuple(vec![class, instance]), 1))
+            .unwrap();
     });
     match status(&addr, 2000) {
         Err(Error::Server { class, message }) => {

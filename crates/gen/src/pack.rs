@@ -59,9 +59,7 @@ fn is_number(s: &str) -> bool {
     let frac = parts.next();
     !whole.is_empty()
         && whole.bytes().all(|b| b.is_ascii_digit())
-        && frac.map_or(true, |f| {
-            !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit())
-        })
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ mod tests {
 
     #[test]
     fn negotiates_like_zeo() {
-        let pick = |s: &str| negotiate(s.as_bytes()).map(|(p, c)| (p, c));
+        let pick = |s: &str| negotiate(s.as_bytes());
         assert_eq!(pick("Z5").unwrap(), ("Z5".into(), Codec::Pickle(3)));
         assert_eq!(pick("M5").unwrap(), ("M5".into(), Codec::Msgpack));
         assert_eq!(pick("Z4").unwrap(), ("Z4".into(), Codec::Pickle(1)));

@@ -139,7 +139,7 @@ fn raw_unicode_units(line: &[u8]) -> Result<Vec<u32>, String> {
             _ => None,
         };
         let literal = run - usize::from(width.is_some());
-        units.extend(std::iter::repeat(u32::from(b'\\')).take(literal));
+        units.extend(std::iter::repeat_n(u32::from(b'\\'), literal));
         if let Some(width) = width {
             let hex = rest.get(1..1 + width).and_then(hex_value);
             let code = hex.ok_or("truncated \\u escape in UNICODE")?;

@@ -23,6 +23,9 @@ Commands:
   check [FILE]   validate a zeoraid.toml without building
   manage [-H HOST] [-p PORT] [-S STORAGE] COMMAND [ARG]
                  manage a RAID storage (status, details, recover, disable, reload, ruok)
+  ctl -C ZDAEMON.CONF [COMMAND]
+                 control a server like its generated wrapper does (start, stop,
+                 status, fg, restart, kill, reopen_transcript, logtail, show, …)
   help           show this text
 ";
 
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
     };
     let result = match command {
         "manage" => return exit(run_manage(rest)),
+        "ctl" => return exit(zeoraid_core::daemon::main(None, rest.to_vec())),
         "install" => install(rest),
         "list" => list(rest),
         "check" => check(rest),

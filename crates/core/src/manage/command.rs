@@ -117,3 +117,20 @@ fn sorted_pairs(value: Value) -> Result<Vec<(String, String)>, Error> {
     pairs.sort();
     Ok(pairs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raid_states_map_to_nagios_codes() {
+        assert_eq!(nagios_code("optimal"), OK);
+        assert_eq!(nagios_code("recovering"), WARNING);
+        assert_eq!(nagios_code("degraded"), CRITICAL);
+        assert_eq!(nagios_code("failed"), CRITICAL);
+        assert_eq!(nagios_code("confused"), UNKNOWN);
+        assert_eq!(Outcome::Status("recovering".into()).exit_code(), WARNING);
+        assert_eq!(Outcome::Answer("recovering '2'".into()).exit_code(), OK);
+        assert_eq!(Outcome::Reloaded.exit_code(), OK);
+    }
+}

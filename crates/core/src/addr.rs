@@ -111,7 +111,10 @@ mod tests {
             Ok(tcp("111.111.111.111", 4444))
         );
         assert_eq!(Address::parse("[::1]:8100"), Ok(tcp("::1", 8100)));
-        assert_eq!(Address::parse("zeo.example.com:1"), Ok(tcp("zeo.example.com", 1)));
+        assert_eq!(
+            Address::parse("zeo.example.com:1"),
+            Ok(tcp("zeo.example.com", 1))
+        );
         assert_eq!(
             Address::parse("/run/zeo.sock"),
             Ok(Address::Unix("/run/zeo.sock".into()))
@@ -120,7 +123,9 @@ mod tests {
 
     #[test]
     fn refuses_nonsense_with_the_recipe_message() {
-        for bad in ["", "x", "host:", ":80", "1:2:3", "[::1]", "[x]:1", "99999", "a b:1"] {
+        for bad in [
+            "", "x", "host:", ":80", "1:2:3", "[::1]", "[x]:1", "99999", "a b:1",
+        ] {
             let err = Address::parse(bad).unwrap_err();
             assert_eq!(err.to_string(), format!("Invalid ZEO address '{bad}'"));
         }

@@ -275,7 +275,7 @@ impl Ctl {
             }
             Some(_) => {
                 control::send(&self.opts.socket_name, "stop");
-                let done = |s: Option<&Status>| s.map_or(true, |s| s.pid == 0);
+                let done = |s: Option<&Status>| s.is_none_or(|s| s.pid == 0);
                 let message = |_: Option<&Status>| "daemon process stopped".to_owned();
                 let goal = Goal {
                     done: &done,
@@ -491,7 +491,7 @@ impl Ctl {
     }
 
     fn wait(&self) -> i32 {
-        let done = |s: Option<&Status>| s.map_or(true, |s| s.pid == 0);
+        let done = |s: Option<&Status>| s.is_none_or(|s| s.pid == 0);
         let message = |_: Option<&Status>| "daemon process stopped".to_owned();
         let goal = Goal {
             done: &done,

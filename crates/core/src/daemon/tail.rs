@@ -53,7 +53,7 @@ pub fn follow(
     out.write_all(&tail)?;
     out.flush()?;
     let mut done = 0;
-    while rounds.map_or(true, |r| done < r) {
+    while rounds.is_none_or(|r| done < r) {
         std::thread::sleep(interval);
         done += 1;
         let now = file.metadata()?.len();

@@ -1,0 +1,251 @@
+//! `zeoraid install`: lays the staged tree out at its absolute paths
+//! (below `--root` if given), keeps a record of what it created, and removes
+//! what the previous install created that this one no longer does.
+
+mod record;
+mod write;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use record::{Owned, Record};
+use zeoraid_gen::stage::{mirrored, Kind, Manifest};
+
+/// Install settings.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Prefix for every path (DESTDIR-style).
+    pub root: Option<PathBuf>,
+    /// Only say what would be done.
+    pub dry_run: bool,
+}
+
+/// Installs `manifest` (staged in `stage_dir`), reporting to `out`.
+pub fn install(
+    manifest: &Manifest,
+    stage_dir: &Path,
+    options: &Options,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let at = |p: &Path| rooted(options.root.as_deref(), p);
+    let record_path = at(&manifest.directory.join(record::FILE_NAME));
+    let old = Record::read(&record_path)?;
+    let contents = read_staged(manifest, stage_dir)?;
+    check_conflicts(manifest, &contents, &old, &at)?;
+
+    let new_parts: Vec<&str> = parts_in_order(manifest.entries.iter().map(|e| e.part.as_str()));
+    let old_parts: Vec<&str> = parts_in_order(old.owned.iter().map(|o| o.part.as_str()));
+    let say = |out: &mut dyn Write, line: String| {
+        let _ = writeln!(
+            out,
+            "{}{line}",
+            if options.dry_run { "Would: " } else { "" }
+        );
+    };
+    for part in old_parts.iter().filter(|p| !new_parts.contains(p)) {
+        say(out, format!("Uninstalling {part}."));
+    }
+    if !options.dry_run {
+        let mut pending = old.clone();
+        for (entry, data) in manifest.entries.iter().zip(&contents) {
+            if pending.get(&entry.target).is_none() {
+                pending.owned.push(owned(
+                    entry.part.clone(),
+                    entry.kind,
+                    &entry.target,
+                    data.as_deref(),
+                ));
+            }
+        }
+        pending.write(&record_path)?;
+    }
+
+    let mut new = Record::default();
+    for part in &new_parts {
+        say(out, format!("Installing {part}."));
+        for (entry, data) in manifest
+            .entries
+            .iter()
+            .zip(&contents)
+            .filter(|(e, _)| e.part == *part)
+        {
+            let target = at(&entry.target);
+            let previously = old.get(&entry.target);
+            match data {
+                None => {
+                    let existed = target.is_dir();
+                    if !options.dry_run {
+                        fs::create_dir_all(&target)
+                            .map_err(|e| format!("cannot create {}: {e}", target.display()))?;
+                    }
+                    if !existed || previously.is_some() {
+                        new.owned
+                            .push(owned(entry.part.clone(), entry.kind, &entry.target, None));
+                    }
+                }
+                Some(data) => {
+                    if !options.dry_run {
+                        write::atomic(&target, data, entry.mode)?;
+                    }
+                    if entry.kind.is_script() {
+                        say(out, format!("Generated script '{}'.", target.display()));
+                    }
+                    new.owned.push(owned(
+                        entry.part.clone(),
+                        entry.kind,
+                        &entry.target,
+                        Some(data),
+                    ));
+                }
+            }
+        }
+    }
+
+    let keep: BTreeSet<&Path> = new.owned.iter().map(|o| o.path.as_path()).collect();
+    let mut stale: Vec<&Owned> = old
+        .owned
+        .iter()
+        .filter(|o| !keep.contains(o.path.as_path()))
+        .collect();
+    stale.sort_by_key(|o| {
+        (
+            o.hash.is_none(),
+            std::cmp::Reverse(o.path.components().count()),
+        )
+    });
+    for gone in stale {
+        remove(gone, &at(&gone.path), options.dry_run, out);
+    }
+    if !options.dry_run {
+        new.write(&record_path)?;
+    }
+    Ok(())
+}
+
+/// Removes one path an earlier install created, unless it changed since or,
+/// for a directory, still holds anything (logs, data, the user's files).
+fn remove(gone: &Owned, target: &Path, dry_run: bool, out: &mut dyn Write) {
+    let prefix = if dry_run { "Would: " } else { "" };
+    match &gone.hash {
+        Some(hash) => match fs::read(target) {
+            Ok(data) if record::hash(&data) == *hash => {
+                if dry_run || fs::remove_file(target).is_ok() {
+                    let _ = writeln!(out, "{prefix}Removed '{}'.", target.display());
+                }
+            }
+            Ok(_) => {
+                let _ = writeln!(
+                    out,
+                    "Kept '{}': changed since zeoraid installed it.",
+                    target.display()
+                );
+            }
+            Err(_) => {}
+        },
+        None => {
+            let empty = fs::read_dir(target)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if empty {
+                if dry_run || fs::remove_dir(target).is_ok() {
+                    let _ = writeln!(out, "{prefix}Removed '{}'.", target.display());
+                }
+            } else if target.is_dir() {
+                let _ = writeln!(
+                    out,
+                    "Kept '{}': it holds files zeoraid did not create.",
+                    target.display()
+                );
+            }
+        }
+    }
+}
+
+/// Refuses to overwrite anything that exists but was not installed by us.
+fn check_conflicts(
+    manifest: &Manifest,
+    contents: &[Option<Vec<u8>>],
+    old: &Record,
+    at: &dyn Fn(&Path) -> PathBuf,
+) -> Result<(), String> {
+    let mut conflicts = Vec::new();
+    for (entry, data) in manifest.entries.iter().zip(contents) {
+        let target = at(&entry.target);
+        let meta = fs::symlink_metadata(&target);
+        match (data, meta) {
+            (None, Ok(m)) if !m.is_dir() => conflicts.push(format!(
+                "{} exists and is not a directory",
+                target.display()
+            )),
+            (Some(_), Ok(m)) if m.is_dir() => {
+                conflicts.push(format!("{} is a directory", target.display()))
+            }
+            (Some(data), Ok(_))
+                if old.get(&entry.target).is_none()
+                    && fs::read(&target).ok().as_deref() != Some(data.as_slice()) =>
+            {
+                conflicts.push(format!(
+                    "{} exists and was not installed by zeoraid; move it away first",
+                    target.display()
+                ))
+            }
+            _ => {}
+        }
+    }
+    if conflicts.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "nothing was installed:\n  {}",
+            conflicts.join("\n  ")
+        ))
+    }
+}
+
+fn read_staged(manifest: &Manifest, stage_dir: &Path) -> Result<Vec<Option<Vec<u8>>>, String> {
+    manifest
+        .entries
+        .iter()
+        .map(|entry| match &entry.source {
+            None => Ok(None),
+            Some(source) => {
+                let path = stage_dir.join("root").join(source);
+                fs::read(&path).map(Some).map_err(|e| {
+                    format!(
+                        "the build's staged {} is missing ({e}); rebuild with cargo build",
+                        path.display()
+                    )
+                })
+            }
+        })
+        .collect()
+}
+
+fn owned(part: String, kind: Kind, path: &Path, data: Option<&[u8]>) -> Owned {
+    Owned {
+        part,
+        kind,
+        path: path.to_owned(),
+        hash: data.map(record::hash),
+    }
+}
+
+fn parts_in_order<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = Vec::new();
+    for name in names {
+        if !seen.contains(&name) {
+            seen.push(name);
+        }
+    }
+    seen
+}
+
+/// `path` below `root` (DESTDIR-style), or `path` itself.
+pub fn rooted(root: Option<&Path>, path: &Path) -> PathBuf {
+    match root {
+        Some(root) => root.join(mirrored(path)),
+        None => path.to_owned(),
+    }
+}

@@ -3,8 +3,9 @@
 //! drive the daemon through it.
 
 fn main() {
-    std::process::exit(zeoraid_core::daemon::main(
-        None,
-        std::env::args().skip(1).collect(),
-    ))
+    let args = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    std::process::exit(zeoraid_core::daemon::main(None, args))
 }

@@ -35,7 +35,10 @@ const STAGE: &str = env!("ZEORAID_STAGE");
 const CONFIG: &str = env!("ZEORAID_CONFIG_PATH");
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let argv: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let (command, rest) = match argv.split_first() {
         Some((c, rest)) => (c.as_str(), rest),
         None => {

@@ -59,7 +59,10 @@ pub fn server_source(zdaemon_conf: &Path) -> String {
         const ZDAEMON_CONF: &str = #conf;
 
         fn main() {
-            let args = std::env::args().skip(1).collect();
+            let args = std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
             std::process::exit(zeoraid_core::daemon::main(
                 Some(std::path::Path::new(ZDAEMON_CONF)),
                 args,

@@ -56,7 +56,7 @@ pub fn run(
 /// The entry point of a generated manage binary: reads the process
 /// arguments, runs, and returns the exit code for `std::process::exit`.
 pub fn main(defaults: &Defaults) -> i32 {
-    let mut args = std::env::args();
+    let mut args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
     let program = args
         .next()
         .map(|p| {

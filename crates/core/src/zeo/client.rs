@@ -50,15 +50,7 @@ pub struct Client {
 impl Client {
     /// Connects to `addr` and completes the protocol handshake.
     pub fn connect(addr: &Address, options: &Options) -> Result<Client, Error> {
-        let mut transport = Transport::connect(addr, options.timeout)?;
-        transport.set_deadline(Instant::now() + options.timeout);
-        let offered = read(
-            &mut transport,
-            MAX_HANDSHAKE,
-            "the server's handshake",
-            options,
-        )?;
-        let (protocol, codec) = negotiate(&offered)?;
+        let (mut transport, protocol, codec) = greet(addr, options)?;
         write_frame(&mut transport, protocol.as_bytes())
             .map_err(|e| io_error(e, "the handshake", options))?;
         Ok(Client {
@@ -121,19 +113,22 @@ impl Client {
 /// Asks a ZEO 5/6 server for its status (`ruok` in place of a handshake);
 /// returns the server's JSON text.
 pub fn ruok(addr: &Address, options: &Options) -> Result<String, Error> {
-    let mut transport = Transport::connect(addr, options.timeout)?;
-    transport.set_deadline(Instant::now() + options.timeout);
-    let offered = read(
-        &mut transport,
-        MAX_HANDSHAKE,
-        "the server's handshake",
-        options,
-    )?;
-    negotiate(&offered)?;
+    let (mut transport, _, _) = greet(addr, options)?;
     write_frame(&mut transport, b"ruok").map_err(|e| io_error(e, "the handshake", options))?;
     let reply = read(&mut transport, options.max_frame, "the ruok reply", options)?;
     transport.shutdown();
     String::from_utf8(reply).map_err(|_| Error::Protocol("the ruok reply is not text".into()))
+}
+
+/// Connects and reads the server's protocol announcement; returns the
+/// transport and the protocol and codec we will answer with.
+fn greet(addr: &Address, options: &Options) -> Result<(Transport, String, Codec), Error> {
+    let mut transport = Transport::connect(addr, options.timeout)?;
+    transport.set_deadline(Instant::now() + options.timeout);
+    let what = "the server's handshake";
+    let offered = read(&mut transport, MAX_HANDSHAKE, what, options)?;
+    let (protocol, codec) = negotiate(&offered)?;
+    Ok((transport, protocol, codec))
 }
 
 /// Picks our answer to the server's protocol announcement.

@@ -45,9 +45,10 @@ let
     let n = stringLength s; k = stringLength p; in
     n >= k && substring (n - k) k s == p;
   contains = needle: s: length (split (escapeRegex needle) s) > 1;
+  # (Bracket forms: libstdc++'s std::regex refuses some backslash escapes.)
   escapeRegex = replaceStrings
     [ "\\" "." "[" "]" "(" ")" "{" "}" "*" "+" "?" "^" "$" "|" ]
-    [ "\\\\" "\\." "\\[" "\\]" "\\(" "\\)" "\\{" "\\}" "\\*" "\\+" "\\?" "\\^" "\\$" "\\|" ];
+    [ "\\\\" "[.]" "[[]" "[]]" "[(]" "[)]" "[{]" "[}]" "[*]" "[+]" "[?]" "\\^" "[$]" "[|]" ];
 
   # Whitespace as Python's str.strip()/Rust's trim() see it in ASCII.
   strip = s:
@@ -158,7 +159,9 @@ let
       tcp = host: portText:
         let port = parsePort portText; in
         if port == null then bad else { inherit host port; };
-      bracket = match "\\[([^]]*)\\](.*)" s;
+      # Only hex digits, ':' and '.' can make a valid IPv6 literal, so a
+      # bracket holding anything else is invalid either way.
+      bracket = match "[[]([0-9a-fA-F:.]*)[]](.*)" s;
       colon = match "(.*):([^:]*)" s;
     in
     if s == "" then bad
@@ -185,8 +188,9 @@ let
 
   nameRe = "[a-zA-Z_][a-zA-Z0-9_]*";
 
-  # ZConfig `$` substitution with the %define'd names (lowercase keys).
-  substitute = defines: s:
+  # ZConfig `$` substitution with the %define'd names (lowercase keys);
+  # `fail` throws a message.
+  substitute = fail: defines: s:
     let m = match "([^$]*)[$](.*)" s; in
     if m == null then s
     else
@@ -196,23 +200,23 @@ let
         c = substring 0 1 rest;
         lookup = name: after:
           let key = toLower name; in
-          if hasAttr key defines then pre + defines.${key} + substitute defines after
-          else throw "no replacement for '${name}'";
+          if hasAttr key defines then pre + defines.${key} + substitute fail defines after
+          else fail "no replacement for '${name}'";
       in
-      if c == "" then throw "illegal lone '$' at end of source"
-      else if c == "$" then pre + "$" + substitute defines (drop 1 rest)
+      if c == "" then fail "illegal lone '$' at end of source"
+      else if c == "$" then pre + "$" + substitute fail defines (drop 1 rest)
       else if c == "{" then
         let n = match "(${nameRe})}(.*)" (drop 1 rest); in
         if n == null then
           (if match "(${nameRe}).*" (drop 1 rest) == null
-           then throw "'\${' not followed by name"
-           else throw "'\${' not followed by '}'")
+           then fail "'\${' not followed by name"
+           else fail "'\${' not followed by '}'")
         else lookup (elemAt n 0) (elemAt n 1)
       else if c == "(" then
-        throw "environment substitution '$(...)' is not supported by nix/lib.nix (its value depends on the machine)"
+        fail "environment substitution '$(...)' is not supported by nix/lib.nix (its value depends on the machine)"
       else
         let n = match "(${nameRe})(.*)" rest; in
-        if n == null then throw "'$' not followed by '$' or name"
+        if n == null then fail "'$' not followed by '$' or name"
         else lookup (elemAt n 0) (elemAt n 1);
 
   emptySection = type: name: line: { inherit type name line; keys = { }; order = [ ]; sections = [ ]; };
@@ -229,18 +233,25 @@ let
   #     imports = [ ... ]; defines = { ... }; }
   # Types and names are lowercased; keys keep their case.  Errors throw
   # "<message> (line N)".
-  parseZConfig = text:
+  parseZConfig = parseZConfigIn null;
+
+  # The same; errors throw "zeoraid: WHERE: <message> (line N) in:" and the
+  # text, as the generator reports them.
+  parseZConfigIn = where: text:
     let
+      fail = lineno: msg:
+        if where == null then throw "${msg} (line ${toString lineno})"
+        else throw "zeoraid: ${where}: ${msg} (line ${toString lineno}) in:\n${text}";
       step = st: raw:
         let
           lineno = st.lineno + 1;
           line = strip raw;
-          err = msg: throw "${msg} (line ${toString lineno})";
+          err = fail lineno;
           at = st // { inherit lineno; };
           c1 = substring 0 1 line;
           cur = head st.stack;
           below = tail st.stack;
-          replaced = v: substitute st.defines v;
+          replaced = v: substitute err st.defines v;
         in
         if line == "" || c1 == "#" then at
         else if substring 0 2 line == "</" then
@@ -315,7 +326,7 @@ let
       final = foldl' step start (lines text);
     in
     if length final.stack > 1 then
-      throw "unclosed sections not allowed (line ${toString final.lineno})"
+      fail final.lineno "unclosed sections not allowed"
     else
       head final.stack // { inherit (final) imports defines; };
 
@@ -404,7 +415,7 @@ let
   # What zeo-conf says: the address and the storages.
   analyseZeoConf = where: text:
     let
-      top = parseZConfig "${text}\n";
+      top = parseZConfigIn "${where} zeo-conf" "${text}\n";
       zeo = filter (s: s.type == "zeo") top.sections;
       z = head zeo;
       storages = map (s: if s.name == null then "1" else s.name)
@@ -443,7 +454,7 @@ let
         if hasAttr "zeo-conf" p then str "${where}: 'zeo-conf'" p.zeo-conf else "";
       zc = analyseZeoConf where zeoConfText;
       zdaemonConfCheck =
-        if hasAttr "zdaemon-conf" p then parseZConfig "${str "${where}: 'zdaemon-conf'" p.zdaemon-conf}\n" else null;
+        if hasAttr "zdaemon-conf" p then parseZConfigIn "${where} zdaemon-conf" "${str "${where}: 'zdaemon-conf'" p.zdaemon-conf}\n" else null;
       partLogrotate = if hasAttr "logrotate" p then isOff p.logrotate else null;
       logrotateOff =
         if partLogrotate != null then partLogrotate

@@ -52,7 +52,8 @@
           };
         in
         {
-          default = app "zeoraid" "zeoraid: install, list and check the generated deployment";
+          # the tool: bin/zeoraid, or bin/zeoraid-tool when a part is called zeoraid
+          default = app zeoraid.meta.mainProgram "zeoraid: install, list and check the generated deployment";
         }
         // nixpkgs.lib.genAttrs manageNames (name: app name "RAID manage binary ${name} (status, details, recover, disable, reload)")
       );

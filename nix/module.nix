@@ -239,6 +239,10 @@ in
         lib.optionals (hasDeployment part) [
           "d ${part.run_directory} 0750 ${userOf part} ${cfg.group} - -"
           "d ${dirOf part.log} 0750 ${userOf part} ${cfg.group} - -"
+          # systemd opens `append:` files as root before it drops
+          # privileges: create the log as the server's user first, so that
+          # logrotate (su user group) can copy and truncate it.
+          "f ${part.log} 0640 ${userOf part} ${cfg.group} - -"
         ]
       ) parts
     );

@@ -99,6 +99,10 @@ let
 
   binaries = map (w: w.path) (zl.serverWrappers plan) ++ map (m: m.path) (zl.manageBinaries plan);
 
+  # The tool is $out/bin/zeoraid, unless a generated binary has that name
+  # (the seed's part is called `zeoraid`): then it is $out/bin/zeoraid-tool.
+  toolName = if builtins.elem "zeoraid" (map baseNameOf binaries) then "zeoraid-tool" else "zeoraid";
+
   # ---------------------------------------------------------------------
   # The one place that knows the `zeoraid install` command line.
   # Assumed: `zeoraid install --root DIR` lays out the tree that build.rs
@@ -107,7 +111,7 @@ let
   # directories there too, and changes no owner when not run as root.
   installTree = ''
     stage="$NIX_BUILD_TOP/zeoraid-root"
-    "$out/bin/zeoraid" install --root "$stage"
+    "$out/bin/${toolName}" install --root "$stage"
   ''
   + (
     if relocate then
@@ -158,6 +162,7 @@ rustPlatform.buildRustPackage {
   '';
 
   postInstall = ''
+    ${lib.optionalString (toolName != "zeoraid") ''mv "$out/bin/zeoraid" "$out/bin/${toolName}"''}
     ${installTree}
 
     install -Dm644 "$ZEORAID_CONFIG" "$out/share/zeoraid/zeoraid.toml"
@@ -178,13 +183,14 @@ rustPlatform.buildRustPackage {
     zeoraidSettingsFor = settingsFor;
     zeoraidPlanFor = planFor;
     zeoraidRelocated = relocate;
+    zeoraidTool = toolName;
     inherit zeoPython;
   };
 
   meta = {
     description = "ZEO RAID servers from one zeoraid.toml: static manage binaries, zdaemon-compatible server wrappers, config files";
     license = lib.licenses.zpl21;
-    mainProgram = "zeoraid";
+    mainProgram = toolName;
     platforms = lib.platforms.linux;
   };
 }

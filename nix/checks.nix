@@ -43,7 +43,9 @@ in
     chmod -R u+w source
     cd source
     export HOME=$TMPDIR
-    cargo fmt --all --check
+    # From the workspace root, `cargo fmt` covers every member; `--all` would
+    # also resolve registry dependencies, which the sandbox cannot fetch.
+    cargo fmt --check
     touch $out
   '';
 
@@ -52,7 +54,8 @@ in
     nativeBuildInputs = old.nativeBuildInputs ++ [ pkgs.clippy ];
     buildPhase = ''
       runHook preBuild
-      cargo clippy --workspace --all-targets --offline -- -D warnings
+      # nixpkgs' own cargo: the cargo-auditable wrapper in PATH only knows `build`.
+      ${pkgs.cargo}/bin/cargo clippy --workspace --all-targets --offline -- -D warnings
       runHook postBuild
     '';
     installPhase = "touch $out";

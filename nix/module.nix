@@ -217,6 +217,10 @@ in
         message = "services.zeoraid: set exactly one of `config` (a zeoraid.toml) and `settings`.";
       }
       {
+        assertion = cfg.package.zeoraidRelocated or true;
+        message = "services.zeoraid.package must be built with relocate = true (its files must be in the store where its plan says).";
+      }
+      {
         assertion = lib.hasPrefix "/" cfg.directory;
         message = "services.zeoraid.directory must be an absolute path.";
       }

@@ -16,8 +16,9 @@
 # sections, keys, `%import`, `%define` with `$name`/`${name}`/`$$`
 # substitution.  It throws on `%include` and on `$(NAME)` (environment
 # substitution: its value depends on the machine, not on the file).
-# Section types and names are lowercased as ZConfig does, for ASCII letters;
-# a non-ASCII section type or name makes it throw.
+# Section types and names are lowercased (ASCII letters; storage names must
+# be ASCII anyway).  The rules for names, paths, deployments and pack are the
+# generator's (crates/gen); nix/tests pins them.
 let
   inherit (builtins)
     all any attrNames concatLists concatMap concatStringsSep elem elemAt
@@ -63,8 +64,6 @@ let
 
   # Non-empty runs of non-whitespace.
   words = s: filter (w: isString w && w != "") (split "[[:space:]]+" s);
-
-  isAscii = s: s == "" || match "[ -~\t\r\n]*" s != null;
 
   showList = xs: concatStringsSep ", " (map (x: "'${x}'") xs);
 
@@ -273,8 +272,6 @@ let
                m = match "([^[:space:]()]+)([[:space:]]+([^[:space:]()]+))?" header;
              in
              if m == null then err "malformed section header"
-             else if !(isAscii header) then
-               err "non-ASCII section type or name '${header}' (nix/lib.nix lowercases ASCII only)"
              else
                let
                  new = emptySection (toLower (elemAt m 0))
@@ -331,85 +328,127 @@ let
       head final.stack // { inherit (final) imports defines; };
 
   # ------------------------------------------------------- zeoraid.toml
+  #
+  # The rules are the generator's (crates/gen: config.rs, names.rs,
+  # plan/*.rs); nix/tests pins them.
 
   knownTop = [ "layout" "server" "deployment" ];
   knownLayout = [ "directory" "bin-directory" "parts-directory" ];
   knownServer = [
-    "zeo-conf" "name" "zdaemon-conf" "deployment" "logrotate" "pack"
+    "zeo-conf" "zdaemon-conf" "name" "deployment" "logrotate" "pack"
     "shell-script" "runzeo" "zdaemon" "zeopack"
   ];
   knownDeployment = [
-    "name" "user" "etc-user" "prefix" "etc-prefix" "var-prefix"
-    "crontab-directory" "etc-directory" "log-directory" "logrotate-directory"
-    "rc-directory" "run-directory" "cache-directory" "lib-directory" "logrotate"
+    "name" "user" "etc-prefix" "var-prefix" "crontab-directory" "etc-directory"
+    "log-directory" "logrotate-directory" "rc-directory" "run-directory" "logrotate"
   ];
 
   checkKeys = where: known: attrs:
     let unknown = filter (k: !(elem k known)) (attrNames attrs); in
     if unknown == [ ] then attrs
-    else throw "zeoraid: ${where}: unknown key${if length unknown > 1 then "s" else ""} ${showList unknown} (known: ${showList known})";
+    else throw "zeoraid: unknown key '${head unknown}' in ${where} (expected one of ${showList known})";
 
   checkTable = where: v:
     if isAttrs v then v else throw "zeoraid: ${where} must be a table, not ${typeOf v}";
 
   str = where: v:
-    if isString v then v else throw "zeoraid: ${where} must be a string, not ${typeOf v}";
+    if isString v then v else throw "zeoraid: ${where}: expected a string, found ${typeOf v}";
 
   optStr = where: attrs: key: default:
-    if hasAttr key attrs then str "${where}: '${key}'" attrs.${key} else default;
+    if hasAttr key attrs then str "${where} ${key}" attrs.${key} else default;
 
-  # A name that becomes part of a file name, a shell word or a cron line.
-  # Refused: empty, "." and "..", "/", whitespace, quotes (' " `) and control
-  # characters (DESIGN.md §3).
-  checkName = what: n:
-    if n == "" then throw "zeoraid: ${what} is empty"
-    else if n == "." || n == ".." then throw "zeoraid: ${what} '${n}' would escape its directory"
-    else if contains "/" n then throw "zeoraid: ${what} '${n}' contains '/'"
-    else if match "[^[:space:][:cntrl:]\"'`]*" n == null then
-      throw "zeoraid: ${what} '${n}' contains whitespace, a quote or a control character"
+  optBool = where: attrs: key:
+    if !(hasAttr key attrs) then null
+    else if isBool attrs.${key} then attrs.${key}
+    else throw "zeoraid: ${where} ${key}: expected true or false, found ${typeOf attrs.${key}}${
+      if isString attrs.${key} then " (write ${key} = ${attrs.${key}} without quotes)" else ""}";
+
+  nameRule = "use only ASCII letters, digits, `.`, `_` and `-`";
+
+  # A character for messages, as the generator names it.
+  describeChar = c:
+    if c == " " then "a space"
+    else if c == "\t" then "a tab"
+    else if c == "\n" || c == "\r" then "a line break"
+    else if c == "`" then "a backquote"
+    else if match "[[:cntrl:]]" c != null then "a control character"
+    else if match "[!-~]" c != null then "`${c}`"
+    else "a non-ASCII character";
+
+  # A part, deployment, storage or user name: ASCII letters, digits, `.`,
+  # `_` and `-`; no `..`; not starting with `.` or `-`.
+  checkName = where: what: n:
+    let bad = why: throw "zeoraid: ${where}: ${what} `${n}` cannot be used in file names: ${why}; ${nameRule}"; in
+    if n == "" then bad "it is empty"
+    else if match "[A-Za-z0-9._-]*" n == null then bad "it contains ${describeChar (head (elemAt (split "([^A-Za-z0-9._-])" n) 1))}"
+    else if contains ".." n then bad "it contains `..`"
+    else if hasPrefix "." n || hasPrefix "-" n then bad "it starts with `${substring 0 1 n}`"
     else n;
 
-  # `logrotate` option: false (or "false" in any case) switches it off.
-  isOff = v:
-    if isBool v then !v
-    else if isString v then toLower v == "false"
-    else throw "zeoraid: 'logrotate' must be a boolean, not ${typeOf v}";
+  # A path written into generated files: no whitespace, control characters,
+  # quotes or shell, glob and systemd specials.
+  checkPath = where: key: path:
+    if match "[^][[:space:][:cntrl:]'\"`$\\\\%;&|<>()*?{}!]*" path == null then
+      throw "zeoraid: ${where} ${key}: the path `${path}` cannot be used: it contains whitespace, a control character or one of '\"`$\\%;&|<>()*?[]{}!"
+    else path;
 
-  # A deployment table resolved as zc.recipe.deployment does it:
-  #   prefix       default "/" (relative: against the layout directory)
-  #   etc-prefix   default "etc" (relative: against prefix)
-  #   var-prefix   default "var" (relative: against prefix)
-  #   crontab-directory    default <prefix>/<etc-prefix>/cron.d
-  #   etc-directory        default <prefix>/<etc-prefix>/<name>
-  #   logrotate-directory  default <prefix>/<etc-prefix>/logrotate.d
-  #   rc-directory         default <prefix>/<etc-prefix>/init.d
-  #   log-directory        default <prefix>/<var-prefix>/log/<name>
-  #   run-directory        default <prefix>/<var-prefix>/run/<name>
-  # A directory that is given and relative resolves against `prefix` when
-  # `prefix` is set, else against the layout directory.
+  # `setting` (or `default`) resolved against `base` and checked.
+  pathOpt = where: base: attrs: key: default:
+    checkPath where key (resolve base (optStr where attrs key default));
+
+  # A deployment table:
+  #   etc-prefix default /etc, var-prefix default /var (relative: against the
+  #   layout directory);
+  #   crontab-directory  <etc-prefix>/cron.d      etc-directory  <etc-prefix>/<name>
+  #   logrotate-directory <etc-prefix>/logrotate.d rc-directory  <etc-prefix>/init.d
+  #   log-directory      <var-prefix>/log/<name>  run-directory  <var-prefix>/run/<name>
+  # A directory that is given resolves against the layout directory.
   resolveDeployment = directory: key: raw:
     let
       where = "[deployment.${key}]";
       d = checkKeys where knownDeployment (checkTable where raw);
-      name = checkName "deployment name" (optStr where d "name" key);
-      hasPrefixOpt = hasAttr "prefix" d;
-      prefix = if hasPrefixOpt then resolve directory (str "${where}: 'prefix'" d.prefix) else "/";
-      relBase = if hasPrefixOpt then prefix else directory;
-      etc = resolve prefix (optStr where d "etc-prefix" "etc");
-      var = resolve prefix (optStr where d "var-prefix" "var");
-      dir = opt: default:
-        if hasAttr opt d then resolve relBase (str "${where}: '${opt}'" d.${opt}) else default;
-      user = if hasAttr "user" d then checkName "${where} user" (str "${where}: 'user'" d.user) else null;
+      name = checkName where "the deployment name" (optStr where d "name" key);
+      etc = pathOpt where directory d "etc-prefix" "/etc";
+      var = pathOpt where directory d "var-prefix" "/var";
+      dir = opt: prefix: default:
+        if hasAttr opt d then pathOpt where directory d opt ""
+        else checkPath where opt (resolve prefix default);
+      user = if hasAttr "user" d then checkName where "the user name" (str "${where} user" d.user) else null;
+      r = {
+        inherit key name user;
+        crontab = dir "crontab-directory" etc "cron.d";
+        etc = dir "etc-directory" etc name;
+        logrotate = dir "logrotate-directory" etc "logrotate.d";
+        rc = dir "rc-directory" etc "init.d";
+        log = dir "log-directory" var "log/${name}";
+        run = dir "run-directory" var "run/${name}";
+        logrotateOn = optBool where d "logrotate";
+      };
     in
-    {
-      inherit key name user;
-      crontab = dir "crontab-directory" "${etc}/cron.d";
-      etc = dir "etc-directory" "${etc}/${name}";
-      logrotate = dir "logrotate-directory" "${etc}/logrotate.d";
-      rc = dir "rc-directory" "${etc}/init.d";
-      log = dir "log-directory" "${var}/log/${name}";
-      run = dir "run-directory" "${var}/run/${name}";
-      logrotateOff = if hasAttr "logrotate" d then isOff d.logrotate else null;
+    builtins.deepSeq r r;
+
+  # A checked `pack`: MIN HOUR DOM MON DOW [DAYS [EMAIL]].
+  parsePack = where: text:
+    let
+      fields = words text;
+      n = length fields;
+      bad = msg: throw "zeoraid: ${where} pack: ${msg}";
+      timeOk = f: match "[A-Za-z0-9*/,-]+" f != null;
+      days = if n > 5 then elemAt fields 5 else "1";
+      mail = if n > 6 then elemAt fields 6 else null;
+      firstBadTime = filter (f: !(timeOk f)) (genList (elemAt fields) (if n < 5 then 0 else 5));
+    in
+    if n < 5 then bad "Too few crontab fields in pack specification"
+    else if n > 7 then bad "Too many values in pack option"
+    else if firstBadTime != [ ] then bad "`${head firstBadTime}` is not a crontab time field"
+    else if match "[0-9]+([.][0-9]+)?" days == null then
+      bad "the 6th pack field is the number of days to keep, not `${days}`"
+    else if mail != null && (!(contains "@" mail) || match ".*[%\"'\\\\`$].*" mail != null) then
+      bad "the 7th pack field is an e-mail address, not `${mail}`"
+    else {
+      time = genList (elemAt fields) 5;
+      inherit days;
+      mailto = mail;
     };
 
   # What zeo-conf says: the address and the storages.
@@ -418,23 +457,19 @@ let
       top = parseZConfigIn "${where} zeo-conf" "${text}\n";
       zeo = filter (s: s.type == "zeo") top.sections;
       z = head zeo;
-      storages = map (s: if s.name == null then "1" else s.name)
-        (filter (s: !(elem s.type [ "zeo" "eventlog" "runner" ])) top.sections);
-      raid = map
-        (s:
-          if s.name == null then
-            throw "zeoraid: ${where}: a <raidstorage> section needs a name (line ${toString s.line})"
-          else checkName "${where}: raidstorage name" s.name)
-        (filter (s: s.type == "raidstorage") top.sections);
-      dupes = filter (n: length (filter (m: m == n) raid) > 1) raid;
+      addresses = z.keys.address or [ ];
+      storageName = s: if s.name == null || s.name == "" then "1" else s.name;
+      storages = map storageName (filter (s: !(elem s.type [ "zeo" "eventlog" "runner" ])) top.sections);
+      raid = map storageName (filter (s: s.type == "raidstorage") top.sections);
+      fail = msg: throw "zeoraid: ${where} zeo-conf: ${msg}";
     in
-    if zeo == [ ] then throw "zeoraid: ${where}: No zeo section was defined."
-    else if length zeo > 1 then throw "zeoraid: ${where}: Too many zeo sections."
-    else if !(hasAttr "address" z.keys) then throw "zeoraid: ${where}: No ZEO address was specified."
-    else if storages == [ ] then throw "zeoraid: ${where}: No storages were defined."
-    else if dupes != [ ] then throw "zeoraid: ${where}: raidstorage '${head dupes}' is defined twice"
+    if zeo == [ ] then fail "No zeo section was defined."
+    else if length zeo > 1 then fail "Too many zeo sections."
+    else if addresses == [ ] then fail "No ZEO address was specified."
+    else if length addresses > 1 then fail "Too many ZEO addresses: give the zeo section one address."
+    else if storages == [ ] then fail "No storages were defined."
     else {
-      address = parseAddress (head z.keys.address);
+      address = parseAddress (strip (head addresses));
       inherit storages raid;
       inherit (top) imports;
     };
@@ -444,91 +479,128 @@ let
     let
       where = "[server.${key}]";
       p = checkKeys where knownServer (checkTable where raw);
-      name = checkName "${where} name" (optStr where p "name" key);
-      depKey = if hasAttr "deployment" p then str "${where}: 'deployment'" p.deployment else null;
+      name = checkName where "the part name" (optStr where p "name" key);
+      depKey = if hasAttr "deployment" p then str "${where} deployment" p.deployment else null;
       dep =
         if depKey == null then null
         else if hasAttr depKey deployments then deployments.${depKey}
-        else throw "zeoraid: ${where} names deployment '${depKey}', but there is no [deployment.${depKey}] (known: ${showList (attrNames deployments)})";
-      zeoConfText =
-        if hasAttr "zeo-conf" p then str "${where}: 'zeo-conf'" p.zeo-conf else "";
-      zc = analyseZeoConf where zeoConfText;
-      zdaemonConfCheck =
-        if hasAttr "zdaemon-conf" p then parseZConfigIn "${where} zdaemon-conf" "${str "${where}: 'zdaemon-conf'" p.zdaemon-conf}\n" else null;
-      partLogrotate = if hasAttr "logrotate" p then isOff p.logrotate else null;
-      logrotateOff =
-        if partLogrotate != null then partLogrotate
-        else if dep != null && dep.logrotateOff != null then dep.logrotateOff
-        else false;
-      pack = if hasAttr "pack" p then words (str "${where}: 'pack'" p.pack) else null;
-      packChecked =
-        if dep == null || pack == null then pack
-        else if length pack < 5 then throw "zeoraid: ${where}: Too few crontab fields in pack specification"
-        else if length pack > 7 then throw "zeoraid: ${where}: Too many values in pack option"
-        else pack;
-      shellScript =
-        if !(hasAttr "shell-script" p) then false
-        else if isBool p.shell-script then p.shell-script
-        else if elem p.shell-script [ "true" "false" "" ] then p.shell-script == "true"
-        else throw "zeoraid: ${where}: The shell-script option value must be \"true\", \"false\" or \"\".";
-      tool = opt: resolve binDirectory (optStr where p opt opt);
-      rc = if dep == null then "${binDirectory}/${name}" else "${dep.rc}/${dep.name}-${name}";
-      runDirectory = if dep == null then "${partsDirectory}/${name}" else dep.run;
-    in
-    seq zdaemonConfCheck (seq shellScript {
-      inherit key name rc shellScript;
-      deployment = if dep == null then null else dep.name;
-      deploymentKey = depKey;
-      user = if dep == null then null else dep.user;
-      zeo_conf = if dep == null then "${runDirectory}/zeo.conf" else "${dep.etc}/${name}-zeo.conf";
-      zdaemon_conf = if dep == null then "${runDirectory}/zdaemon.conf" else "${dep.etc}/${name}-zdaemon.conf";
-      run_directory = runDirectory;
-      socket = if dep == null then "${runDirectory}/zdaemon.sock" else "${dep.run}/${name}-zdaemon.sock";
-      log = if dep == null then "${runDirectory}/zeo.log" else "${dep.log}/${name}-zeo.log";
-      logrotate = if dep == null || logrotateOff then null else "${dep.logrotate}/${dep.name}-${name}";
-      cron = if dep == null || packChecked == null then null else "${dep.crontab}/pack-${dep.name}-${name}";
-      pack = if dep == null then null else packChecked;
-      systemd_unit = (if dep == null then "" else "${dep.name}-") + "${name}.service";
-      inherit (zc) address storages imports;
+        else throw "zeoraid: ${where} deployment: there is no [deployment.${depKey}] table (known: ${showList (attrNames deployments)})";
+      zc = analyseZeoConf where (optStr where p "zeo-conf" "");
+      raid = map (checkName "${where} zeo-conf" "the storage name") zc.raid;
+      zdaemonConfCheck = parseZConfigIn "${where} zdaemon-conf" "${optStr where p "zdaemon-conf" ""}\n";
+      tool = opt: pathOpt where binDirectory p opt opt;
       runzeo = tool "runzeo";
       zdaemon = tool "zdaemon";
       zeopack = tool "zeopack";
+      rcDirectory = if dep == null then binDirectory else dep.rc;
+      rcBase = if dep == null then name else "${dep.name}-${name}";
+      rc = "${rcDirectory}/${rcBase}";
+      runDirectory = if dep == null then "${partsDirectory}/${name}" else dep.run;
+      user = if dep == null then null else dep.user;
+      address =
+        if zc.address ? unix && !(hasPrefix "/" zc.address.unix)
+        then { unix = resolve runDirectory zc.address.unix; }
+        else zc.address;
+      shellScript = optBool where p "shell-script" == true;
+      partLogrotate = optBool where p "logrotate";
+      logrotateOn =
+        if partLogrotate != null then partLogrotate
+        else if dep != null && dep.logrotateOn != null then dep.logrotateOn
+        else true;
+      pack =
+        if !(hasAttr "pack" p) then null
+        else
+          let text = str "${where} pack" p.pack; in
+          if dep == null then
+            throw "zeoraid: ${where} pack: packing needs a deployment, whose crontab-directory gets the cron job; add `deployment = \"...\"` or remove `pack`"
+          else
+            let spec = parsePack where text; in
+            if user == null then
+              throw "zeoraid: ${where} pack: the pack cron job runs as the deployment's user; set `user` in [deployment.${dep.key}]"
+            else builtins.deepSeq (map (checkName "${where} zeo-conf" "the storage name") zc.storages) spec;
+      zeoConf = if dep == null then "${runDirectory}/zeo.conf" else "${dep.etc}/${name}-zeo.conf";
+      zdaemonConf = if dep == null then "${runDirectory}/zdaemon.conf" else "${dep.etc}/${name}-zdaemon.conf";
+      logrotate = if dep == null || !logrotateOn then null else "${dep.logrotate}/${dep.name}-${name}";
+      cron = if pack == null then null else "${dep.crontab}/pack-${dep.name}-${name}";
+      unitPath = if dep == null then "${runDirectory}/${name}.service" else "${dep.etc}/${rcBase}.service";
+    in
+    seq zdaemonConfCheck (seq shellScript (builtins.deepSeq [ runzeo zdaemon zeopack pack partLogrotate ] {
+      inherit key name rc user address shellScript runzeo zdaemon zeopack pack logrotate cron;
+      inherit (zc) storages imports;
+      deployment = if dep == null then null else dep.name;
+      deploymentKey = depKey;
+      zeo_conf = zeoConf;
+      zdaemon_conf = zdaemonConf;
+      run_directory = runDirectory;
+      socket = if dep == null then "${runDirectory}/zdaemon.sock" else "${dep.run}/${name}-zdaemon.sock";
+      log = if dep == null then "${runDirectory}/zeo.log" else "${dep.log}/${name}-zeo.log";
+      systemd_unit = "${rcBase}.service";
+      systemd_unit_path = unitPath;
       manage = map
         (s: {
           storage = s;
-          path = "${rc}-${s}-manage";
-          inherit (zc) address;
+          path = "${rcDirectory}/${rcBase}-${s}-manage";
+          inherit address;
         })
-        zc.raid;
-    });
+        raid;
+    }));
 
   checkAbsolute = what: dir:
     if !(isString dir) then throw "zeoraid: ${what} must be a string, not ${typeOf dir}"
     else if !(hasPrefix "/" dir) then throw "zeoraid: ${what} must be absolute, got '${dir}'"
     else normalise dir;
 
+  # What a part generates or owns, for the conflict check (as the generator's).
+  outputsOf = part:
+    [
+      { what = "rc program"; at = part.rc; }
+      { what = "zdaemon socket"; at = part.socket; }
+      { what = "log"; at = part.log; }
+      { what = "systemd unit"; at = part.systemd_unit; }
+    ]
+    ++ map (m: { what = "manage binary of storage `${m.storage}`"; at = m.path; }) part.manage
+    ++ map (f: { what = "generated file"; at = f; })
+      (filter (f: f != null) [ part.zeo_conf part.zdaemon_conf part.logrotate part.cron part.systemd_unit_path ]);
+
+  # Throws on the first output two parts (or one part twice) would share.
+  checkConflicts = parts:
+    let
+      step = seen: part:
+        foldl'
+          (acc: o:
+            if hasAttr o.at acc then
+              let other = acc.${o.at}; in
+              throw ("zeoraid: [server.${part.key}]: the ${o.what} ${o.at} "
+                + (if other.key == part.key then "is generated twice; give each storage its own name"
+                   else "is also the ${other.what} of [server.${other.key}]; give one of them a different `name`"))
+            else acc // { ${o.at} = { key = part.key; inherit (o) what; }; })
+          seen
+          (outputsOf part);
+    in
+    foldl' step { } parts;
+
   # The full analysis: the plan plus what the flake and module need besides.
   analyse = { settings, dir }:
     let
-      s = checkKeys "zeoraid.toml" knownTop (checkTable "zeoraid.toml" settings);
+      s = checkKeys "the top level" knownTop (checkTable "zeoraid.toml" settings);
       base = checkAbsolute "dir" (toString dir);
       layout = checkKeys "[layout]" knownLayout (checkTable "[layout]" (s.layout or { }));
-      directory = resolve base (optStr "[layout]" layout "directory" ".");
-      binDirectory = resolve directory (optStr "[layout]" layout "bin-directory" "bin");
-      partsDirectory = resolve directory (optStr "[layout]" layout "parts-directory" "parts");
+      directory = pathOpt "[layout]" base layout "directory" ".";
+      binDirectory = pathOpt "[layout]" directory layout "bin-directory" "bin";
+      partsDirectory = pathOpt "[layout]" directory layout "parts-directory" "parts";
       deployments = mapAttrs (resolveDeployment directory) (checkTable "[deployment]" (s.deployment or { }));
       servers = checkTable "[server]" (s.server or { });
       parts = map (k: analysePart { inherit directory binDirectory partsDirectory deployments; } k servers.${k})
         (attrNames servers);
-      rcs = map (p: p.rc) parts;
-      clash = filter (r: length (filter (x: x == r) rcs) > 1) rcs;
     in
-    if clash != [ ] then throw "zeoraid: two parts generate the same server wrapper '${head clash}'"
-    else {
-      inherit directory parts deployments;
-      bin_directory = binDirectory;
-      parts_directory = partsDirectory;
-    };
+    if servers == { } then
+      throw "zeoraid: there are no server parts: add a [server.NAME] table with a zeo-conf"
+    else
+      builtins.deepSeq deployments (seq (checkConflicts parts) {
+        inherit directory parts deployments;
+        bin_directory = binDirectory;
+        parts_directory = partsDirectory;
+      });
 
   # Projects the analysis on the documented JSON shape.
   project = a: {
@@ -612,13 +684,14 @@ rec {
   # The storages a part's manage binaries control.
   storages = part: map (m: m.storage) part.manage;
 
-  # Every file the plan names that an install lays out (binaries and
-  # generated config files), absolute.
+  # Every file an install lays out (binaries and generated files), absolute.
+  # Give it the analysis (`analyse`) to include the systemd unit files, which
+  # the plan does not name.
   generatedFiles = p:
     concatMap
       (part: [ part.rc part.zeo_conf part.zdaemon_conf ]
         ++ map (m: m.path) part.manage
-        ++ filter (x: x != null) [ part.logrotate part.cron ])
+        ++ filter (x: x != null) [ part.logrotate part.cron (part.systemd_unit_path or null) ])
       p.parts;
 
   # Rewrites settings for a Nix store build: immutable things (binaries,

@@ -132,7 +132,7 @@ let
   );
   # ---------------------------------------------------------------------
 
-  expectedFiles = zl.generatedFiles plan;
+  expectedFiles = zl.generatedFiles (zl.analyse { settings = settingsFor out; dir = "/"; });
   # Where the install puts a file the plan names.
   installedPrefix = if relocate then "" else "$out";
 in

@@ -12,8 +12,10 @@
 #      the module and package functions' arguments);
 #   6. when a `zeoraid` binary is at hand (--cli BIN, $ZEORAID_BIN, or
 #      target/{release,debug}/zeoraid), `zeoraid list --json --config FILE`
-#      against lib.nix for every config, relative paths against the file's
-#      folder.  Without one this step says so; --require-cli makes that a failure.
+#      against lib.nix for every config (relative paths against the file's
+#      folder) and for its relocated form (what nix/package.nix builds), and
+#      the CLI must refuse every error config.  Without a binary this step
+#      says so; --require-cli makes that a failure.
 #
 # Exits non-zero on any mismatch and prints a diff.  Needs nix-instantiate
 # (Debian: apt-get install nix-bin; installed here when run as root) and python3.
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --cli) cli=$2; shift 2 ;;
     --require-cli) require_cli=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n "2,23p" "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -172,6 +174,26 @@ if [ -n "$cli" ] && "$cli" list --json --config "$root/zeoraid.toml" >/dev/null 
       fi
     else
       bad "cli agrees: $name (zeoraid list failed)"; cat "$tmp/err"
+    fi
+  done
+  # The relocated config a store build uses (nix/package.nix): the CLI must
+  # read lib.nix's TOML and plan what lib.nix plans for it.
+  out=/nix/store/00000000000000000000000000000000-zeoraid-0.1.0
+  py=/nix/store/11111111111111111111111111111111-python3-env/bin
+  for cfg in zeoraid.toml nix/tests/configs/*.toml; do
+    name=$(basename "$cfg" .toml)
+    # Relative run and log directories need a base outside the store.
+    reloc="let zl = import $root/nix/lib.nix; s = zl.relocate { settings = zl.readConfig $root/$cfg; dir = \"/srv/zeoraid\"; out = \"$out\"; tools = { runzeo = \"$py/runzeo\"; zdaemon = \"$py/zdaemon\"; zeopack = \"$py/zeopack\"; }; }; in"
+    if nixeval --expr "$reloc zl.toTOML s" >"$tmp/reloc.json" 2>"$tmp/err" &&
+       nixeval --expr "$reloc zl.planFromAttrs { settings = s; dir = \"/\"; }" >"$tmp/got" 2>>"$tmp/err"; then
+      python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1])))' "$tmp/reloc.json" >"$tmp/relocated.toml"
+      if "$cli" list --json --config "$tmp/relocated.toml" >"$tmp/cli" 2>>"$tmp/err"; then
+        compare "cli agrees on the relocated config: $name" "$tmp/cli" "$tmp/got"
+      else
+        bad "cli agrees on the relocated config: $name (zeoraid list failed)"; cat "$tmp/err" "$tmp/relocated.toml"
+      fi
+    else
+      bad "cli agrees on the relocated config: $name (lib.nix evaluation)"; cat "$tmp/err"
     fi
   done
   for cfg in nix/tests/errors/*.toml; do

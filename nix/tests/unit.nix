@@ -121,7 +121,9 @@ let
     (fails "end without start" (zl.parseZConfig "</a>"))
     (fails "malformed end" (zl.parseZConfig "<a>\n</a"))
     (fails "header with three words" (zl.parseZConfig "<a b c>\n</a>"))
-    (fails "non-ASCII name" (zl.parseZConfig "<raidstorage ä>\n</raidstorage>"))
+    (eq "non-ASCII name kept" (map (s: s.name) (zl.parseZConfig "<raidstorage Ä/>").sections) [ "Ä" ])
+    (fails "non-ASCII storage name" (zl.planFromString { dir = "/d"; text = "[server.x]\nzeo-conf = \"<zeo>\\naddress 1\\n</zeo>\\n<raidstorage ä/>\"\n"; }))
+    (eq "unnamed storage is 1" (map (m: m.storage) (builtins.head (zl.planFromString { dir = "/d"; text = "[server.x]\nzeo-conf = \"<zeo>\\naddress 1\\n</zeo>\\n<raidstorage>\\n</raidstorage>\"\n"; }).parts).manage) [ "1" ])
 
     # TOML writer
     (eq "toTOML round trip" (fromTOML (zl.toTOML tomlSample)) tomlSample)

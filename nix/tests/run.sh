@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --cli) cli=$2; shift 2 ;;
     --require-cli) require_cli=1; shift ;;
-    -h|--help) sed -n "2,23p" "$0"; exit 0 ;;
+    -h|--help) sed -n "2,21p" "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done

@@ -720,7 +720,7 @@ rec {
                 throw "zeoraid: [deployment.${key}]: ${what} '${path}' is inside the Nix store, which is read-only; set an absolute ${what} (e.g. /var/log/zeoraid)"
               else path;
           in
-          (removeAttrs d [ "prefix" "etc-prefix" "var-prefix" "cache-directory" "lib-directory" ]) // {
+          (removeAttrs d [ "etc-prefix" "var-prefix" ]) // {
             rc-directory = "${out}/bin";
             etc-directory = "${share}/etc/${r.name}";
             logrotate-directory = "${share}/logrotate.d";

@@ -644,7 +644,9 @@ let
           tables = filter (n: isTable a.${n}) names;
           header = if path == [ ] then [ ] else [ "[${concatStringsSep "." (map tomlKey path)}]" ];
           body = map (n: "${tomlKey n} = ${tomlValue a.${n}}") scalars;
-          own = if path != [ ] || body != [ ] then [ (concatStringsSep "\n" (header ++ body) + "\n") ] else [ ];
+          # A header only where it says something: a table with keys, or an
+          # empty one (which would otherwise vanish).
+          own = if body != [ ] || (path != [ ] && tables == [ ]) then [ (concatStringsSep "\n" (header ++ body) + "\n") ] else [ ];
         in
         own ++ concatMap (n: emit (path ++ [ n ]) a.${n}) tables;
     in

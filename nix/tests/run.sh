@@ -12,7 +12,8 @@
 #      the module and package functions' arguments);
 #   6. when a `zeoraid` binary is at hand (--cli BIN, $ZEORAID_BIN, or
 #      target/{release,debug}/zeoraid), `zeoraid list --json --config FILE`
-#      against lib.nix for every config (relative paths against the file's
+#      against lib.nix for every config here and in crates/gen/tests/configs
+#      (relative paths against the file's
 #      folder) and for its relocated form (what nix/package.nix builds), and
 #      the CLI must refuse every error config.  Without a binary this step
 #      says so; --require-cli makes that a failure.
@@ -163,7 +164,8 @@ if [ -z "$cli" ]; then
   done
 fi
 if [ -n "$cli" ] && "$cli" list --json --config "$root/zeoraid.toml" >/dev/null 2>&1; then
-  for cfg in zeoraid.toml nix/tests/configs/*.toml; do
+  # Also the generator's own example configs, written without lib.nix in view.
+  for cfg in zeoraid.toml nix/tests/configs/*.toml crates/gen/tests/configs/*.toml; do
     name=$(basename "$cfg" .toml)
     dir=$(cd "$(dirname "$cfg")" && pwd -P)
     if "$cli" list --json --config "$root/$cfg" >"$tmp/cli" 2>"$tmp/err"; then

@@ -79,7 +79,7 @@
             buildInputs = [ pkgs.glibc.static ];
             RUST_SRC_PATH = "${pkgs.rustPlatform.rustLibSrc}";
             # The tests use this Python instead of making a venv from PyPI.
-            ZEORAID_TEST_PYTHON = "${p.zeoPython}/bin/python3";
+            ZEORAID_TEST_VENV = "${p.zeoPython}";
           };
         }
       );

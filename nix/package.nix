@@ -50,7 +50,7 @@
   },
 
   # Run the test suite (needs loopback networking, which the sandbox has)
-  # with `testPython` as ZEORAID_TEST_PYTHON.
+  # with `testPython` as ZEORAID_TEST_VENV.
   doCheck ? false,
   testPython ? null,
 }:
@@ -151,9 +151,9 @@ rustPlatform.buildRustPackage {
       ZEORAID_TOML = configText;
     }
     // lib.optionalAttrs (testPython != null) {
-      # The test harness uses this Python (with ZEO, msgpack, zdaemon)
-      # instead of creating a virtual environment from PyPI.
-      ZEORAID_TEST_PYTHON = "${testPython}/bin/python3";
+      # The test harness uses this Python environment (bin/python, runzeo,
+      # zdaemon; ZEO, msgpack) instead of creating a venv from PyPI.
+      ZEORAID_TEST_VENV = "${testPython}";
     };
 
   postPatch = ''

@@ -303,10 +303,20 @@ impl Drop for Sandbox {
 /// Python's zdaemon 5.2.1 (`<target>/zdaemon-venv/bin/zdaemon`), installed
 /// from PyPI into a venv on first use, under a lock file so concurrent test
 /// runs do not build it twice. Python comes from `$ZEORAID_TEST_PYTHON`
-/// (default `python3`). Fails loudly when python, venv or pip fail.
+/// (default `python3`); `$ZEORAID_TEST_VENV` names a ready environment with
+/// `bin/zdaemon` to use instead. Fails loudly when python, venv or pip fail.
 pub fn python_zdaemon() -> &'static Path {
     static ZDAEMON: OnceLock<PathBuf> = OnceLock::new();
     ZDAEMON.get_or_init(|| {
+        if let Some(ready) = std::env::var_os("ZEORAID_TEST_VENV") {
+            let zdaemon = PathBuf::from(ready).join("bin").join("zdaemon");
+            assert!(
+                zdaemon.exists(),
+                "ZEORAID_TEST_VENV has no bin/zdaemon: {}",
+                zdaemon.display()
+            );
+            return zdaemon;
+        }
         let target_dir = profile_dir()
             .parent()
             .expect("target directory")

@@ -31,8 +31,10 @@ Commands:
 
 /// The staged tree of the build that produced this binary.
 const STAGE: &str = env!("ZEORAID_STAGE");
-/// The configuration that build used.
+/// The configuration that build used: its path, and its text, kept in the
+/// binary so `list` and `check` work once the build tree is gone.
 const CONFIG: &str = env!("ZEORAID_CONFIG_PATH");
+const CONFIG_TEXT: &str = include_str!(env!("ZEORAID_CONFIG_PATH"));
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args_os()
@@ -101,9 +103,9 @@ fn install(rest: &[String]) -> Result<(), String> {
 fn list(rest: &[String]) -> Result<(), String> {
     let mut args = Args::new(rest);
     let json = args.flag("--json");
-    let config = args.value("--config")?.unwrap_or_else(|| CONFIG.to_owned());
+    let config = args.value("--config")?;
     args.finish()?;
-    let plan = zeoraid_gen::load(Path::new(&config)).map_err(|e| e.to_string())?;
+    let plan = plan_of(config.as_deref())?;
     if json {
         print!("{}", plan.to_json().pretty());
         return Ok(());
@@ -142,13 +144,23 @@ fn list(rest: &[String]) -> Result<(), String> {
 
 fn check(rest: &[String]) -> Result<(), String> {
     let mut args = Args::new(rest);
-    let file = args.positional().unwrap_or_else(|| CONFIG.to_owned());
+    let file = args.positional();
     args.finish()?;
-    let plan = zeoraid_gen::load(Path::new(&file)).map_err(|e| e.to_string())?;
+    let plan = plan_of(file.as_deref())?;
+    let file = file.as_deref().unwrap_or(CONFIG);
     let storages: usize = plan.parts.iter().map(|p| p.manage.len()).sum();
     println!(
         "{file}: ok ({} server parts, {storages} RAID storages)",
         plan.parts.len()
     );
     Ok(())
+}
+
+/// The plan of `file`, or of the configuration this binary was built from.
+fn plan_of(file: Option<&str>) -> Result<zeoraid_gen::Plan, String> {
+    match file {
+        Some(file) => zeoraid_gen::load(Path::new(file)),
+        None => zeoraid_gen::plan_from_str(CONFIG_TEXT, Path::new(CONFIG)),
+    }
+    .map_err(|e| e.to_string())
 }

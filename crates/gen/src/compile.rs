@@ -33,7 +33,8 @@ pub struct Toolchain {
 
 impl Toolchain {
     /// The toolchain Cargo describes to a build script (`RUSTC`, `TARGET`,
-    /// `OPT_LEVEL`, `PROFILE`, `DEBUG`, `RUSTC_LINKER`,
+    /// `OPT_LEVEL`, `PROFILE`, `DEBUG`, `RUSTC_LINKER` (or
+    /// `CARGO_TARGET_<TRIPLE>_LINKER`),
     /// `CARGO_ENCODED_RUSTFLAGS`, `NUM_JOBS`).
     pub fn from_build_env() -> Toolchain {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -44,7 +45,10 @@ impl Toolchain {
             target: var("TARGET").unwrap_or_else(host_target),
             opt_level: var("OPT_LEVEL").unwrap_or_else(|| "0".into()),
             strip: profile == "release" && !debug,
-            linker: var("RUSTC_LINKER"),
+            linker: var("RUSTC_LINKER").or_else(|| {
+                let triple = var("TARGET")?.to_uppercase().replace(['-', '.'], "_");
+                var(&format!("CARGO_TARGET_{triple}_LINKER"))
+            }),
             rustflags: var("CARGO_ENCODED_RUSTFLAGS")
                 .map(|f| f.split('\u{1f}').map(str::to_owned).collect())
                 .unwrap_or_default(),

@@ -11,7 +11,8 @@ use super::control::{self, Status};
 use super::options::Options;
 use super::posix::{self, Signals};
 use super::supervisor::{self, Mode};
-use super::{complain, program, say, signals, tail, words, SUPERVISE_FLAG};
+use super::{complain, program, say, signals, tail, SUPERVISE_FLAG};
+use crate::pyrepr;
 
 /// The commands, with a line of help each.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -389,7 +390,7 @@ impl Ctl {
         let (name, number) = match signals::parse(arg) {
             Ok(s) => s,
             Err(_) => {
-                say!("invalid signal {}", words::py_str(arg));
+                say!("invalid signal {}", pyrepr::py_str(arg));
                 return 1;
             }
         };
@@ -449,7 +450,7 @@ impl Ctl {
             Some(other) => {
                 say!(
                     "no such topic {}; try: show options, show all",
-                    words::py_str(other)
+                    pyrepr::py_str(other)
                 );
                 return 1;
             }
@@ -458,26 +459,26 @@ impl Ctl {
         let path = |p: &Option<PathBuf>| {
             p.as_ref().map_or_else(
                 || "None".to_owned(),
-                |p| words::py_str(&p.display().to_string()),
+                |p| pyrepr::py_str(&p.display().to_string()),
             )
         };
         let flag = |b: bool| if b { "True" } else { "False" };
         say!("zdctl/zdrun options:");
         say!("configfile:   {}", path(&o.config_file));
-        say!("program:      {}", words::py_list(&o.program));
+        say!("program:      {}", pyrepr::py_list(&o.program));
         say!("backofflimit: {}", o.backoff_limit);
         say!("daemon:       {}", flag(o.daemon));
         say!("forever:      {}", flag(o.forever));
         say!(
             "sockname:     {}",
-            words::py_str(&o.socket_name.display().to_string())
+            pyrepr::py_str(&o.socket_name.display().to_string())
         );
         say!("exitcodes:    {:?}", o.exit_codes);
         say!(
             "user:         {}",
             o.user
                 .as_deref()
-                .map_or_else(|| "None".to_owned(), words::py_str)
+                .map_or_else(|| "None".to_owned(), pyrepr::py_str)
         );
         say!("umask:        0o{:o}", o.umask);
         say!("directory:    {}", path(&o.directory));
@@ -486,7 +487,7 @@ impl Ctl {
         say!("starttimeout: {}", o.start_timeout);
         say!("stoptimeout:  {}", o.stop_timeout);
         say!("hangaround:   {}", flag(o.hang_around));
-        say!("starttest:    {}", words::py_list(&o.start_test_program));
+        say!("starttest:    {}", pyrepr::py_list(&o.start_test_program));
         0
     }
 

@@ -252,6 +252,20 @@ impl Ctl {
         (self.opts.stop_timeout > 0).then(|| Duration::from_secs(self.opts.stop_timeout + 30))
     }
 
+    /// Polls until the program is stopped (or the manager gone) and says
+    /// so; 1 when it gives up after `limit`.
+    fn await_stopped(&self, limit: Option<Duration>) -> i32 {
+        let done = |s: Option<&Status>| s.is_none_or(|s| s.pid == 0);
+        let message = |_: Option<&Status>| "daemon process stopped".to_owned();
+        let goal = Goal {
+            done: &done,
+            message: &message,
+            start_timeout: false,
+            limit,
+        };
+        self.awhile(&goal, None)
+    }
+
     /// After the program stopped, give the manager a moment to remove its
     /// socket and exit (it does so right after the program is gone).
     fn await_manager_exit(&self) {
@@ -276,15 +290,7 @@ impl Ctl {
             }
             Some(_) => {
                 control::send(&self.opts.socket_name, "stop");
-                let done = |s: Option<&Status>| s.is_none_or(|s| s.pid == 0);
-                let message = |_: Option<&Status>| "daemon process stopped".to_owned();
-                let goal = Goal {
-                    done: &done,
-                    message: &message,
-                    start_timeout: false,
-                    limit: self.stop_limit(),
-                };
-                let code = self.awhile(&goal, None);
+                let code = self.await_stopped(self.stop_limit());
                 if code == 0 {
                     self.await_manager_exit();
                 }
@@ -492,15 +498,7 @@ impl Ctl {
     }
 
     fn wait(&self) -> i32 {
-        let done = |s: Option<&Status>| s.is_none_or(|s| s.pid == 0);
-        let message = |_: Option<&Status>| "daemon process stopped".to_owned();
-        let goal = Goal {
-            done: &done,
-            message: &message,
-            start_timeout: false,
-            limit: None,
-        };
-        self.awhile(&goal, None);
+        self.await_stopped(None);
         self.print_status(&[]);
         0
     }

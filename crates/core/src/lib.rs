@@ -18,3 +18,5 @@ pub mod json;
 pub mod manage;
 pub mod zconfig;
 pub mod zeo;
+
+mod pyrepr;

@@ -72,6 +72,19 @@ fn status(addr: &Address, timeout_ms: u64) -> Result<Value, Error> {
     client.call("raid_status", vec![])
 }
 
+/// Asserts that `status` gives up with a timeout, well within 3 seconds.
+#[track_caller]
+fn assert_times_out(addr: &Address, timeout_ms: u64) {
+    let start = Instant::now();
+    let err = status(addr, timeout_ms).unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
 #[test]
 fn a_well_behaved_server_answers() {
     let addr = serve(|mut s| {
@@ -192,14 +205,7 @@ fn a_silent_server_is_abandoned_within_the_timeout() {
         thread::sleep(Duration::from_secs(5));
         drop(s);
     });
-    let start = Instant::now();
-    let err = status(&addr, 300).unwrap_err();
-    assert!(matches!(err, Error::Timeout { .. }), "{err}");
-    assert!(
-        start.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        start.elapsed()
-    );
+    assert_times_out(&addr, 300);
 }
 
 #[test]
@@ -215,14 +221,7 @@ fn a_trickling_server_cannot_extend_the_deadline() {
             thread::sleep(Duration::from_millis(100));
         }
     });
-    let start = Instant::now();
-    let err = status(&addr, 500).unwrap_err();
-    assert!(matches!(err, Error::Timeout { .. }), "{err}");
-    assert!(
-        start.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        start.elapsed()
-    );
+    assert_times_out(&addr, 500);
 }
 
 #[test]

@@ -11,7 +11,8 @@ use super::control::{self, Status};
 use super::options::Options;
 use super::posix::{self, Signals};
 use super::supervisor::{self, Mode};
-use super::{complain, program, say, signals, tail, words, SUPERVISE_FLAG};
+use super::{complain, program, say, signals, tail, SUPERVISE_FLAG};
+use crate::pyrepr;
 
 /// The commands, with a line of help each.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -251,6 +252,20 @@ impl Ctl {
         (self.opts.stop_timeout > 0).then(|| Duration::from_secs(self.opts.stop_timeout + 30))
     }
 
+    /// Polls until the program is stopped (or the manager gone) and says
+    /// so; 1 when it gives up after `limit`.
+    fn await_stopped(&self, limit: Option<Duration>) -> i32 {
+        let done = |s: Option<&Status>| s.is_none_or(|s| s.pid == 0);
+        let message = |_: Option<&Status>| "daemon process stopped".to_owned();
+        let goal = Goal {
+            done: &done,
+            message: &message,
+            start_timeout: false,
+            limit,
+        };
+        self.awhile(&goal, None)
+    }
+
     /// After the program stopped, give the manager a moment to remove its
     /// socket and exit (it does so right after the program is gone).
     fn await_manager_exit(&self) {
@@ -275,15 +290,7 @@ impl Ctl {
             }
             Some(_) => {
                 control::send(&self.opts.socket_name, "stop");
-                let done = |s: Option<&Status>| s.is_none_or(|s| s.pid == 0);
-                let message = |_: Option<&Status>| "daemon process stopped".to_owned();
-                let goal = Goal {
-                    done: &done,
-                    message: &message,
-                    start_timeout: false,
-                    limit: self.stop_limit(),
-                };
-                let code = self.awhile(&goal, None);
+                let code = self.await_stopped(self.stop_limit());
                 if code == 0 {
                     self.await_manager_exit();
                 }
@@ -389,7 +396,7 @@ impl Ctl {
         let (name, number) = match signals::parse(arg) {
             Ok(s) => s,
             Err(_) => {
-                say!("invalid signal {}", words::py_str(arg));
+                say!("invalid signal {}", pyrepr::py_str(arg));
                 return 1;
             }
         };
@@ -449,7 +456,7 @@ impl Ctl {
             Some(other) => {
                 say!(
                     "no such topic {}; try: show options, show all",
-                    words::py_str(other)
+                    pyrepr::py_str(other)
                 );
                 return 1;
             }
@@ -458,26 +465,26 @@ impl Ctl {
         let path = |p: &Option<PathBuf>| {
             p.as_ref().map_or_else(
                 || "None".to_owned(),
-                |p| words::py_str(&p.display().to_string()),
+                |p| pyrepr::py_str(&p.display().to_string()),
             )
         };
         let flag = |b: bool| if b { "True" } else { "False" };
         say!("zdctl/zdrun options:");
         say!("configfile:   {}", path(&o.config_file));
-        say!("program:      {}", words::py_list(&o.program));
+        say!("program:      {}", pyrepr::py_list(&o.program));
         say!("backofflimit: {}", o.backoff_limit);
         say!("daemon:       {}", flag(o.daemon));
         say!("forever:      {}", flag(o.forever));
         say!(
             "sockname:     {}",
-            words::py_str(&o.socket_name.display().to_string())
+            pyrepr::py_str(&o.socket_name.display().to_string())
         );
         say!("exitcodes:    {:?}", o.exit_codes);
         say!(
             "user:         {}",
             o.user
                 .as_deref()
-                .map_or_else(|| "None".to_owned(), words::py_str)
+                .map_or_else(|| "None".to_owned(), pyrepr::py_str)
         );
         say!("umask:        0o{:o}", o.umask);
         say!("directory:    {}", path(&o.directory));
@@ -486,20 +493,12 @@ impl Ctl {
         say!("starttimeout: {}", o.start_timeout);
         say!("stoptimeout:  {}", o.stop_timeout);
         say!("hangaround:   {}", flag(o.hang_around));
-        say!("starttest:    {}", words::py_list(&o.start_test_program));
+        say!("starttest:    {}", pyrepr::py_list(&o.start_test_program));
         0
     }
 
     fn wait(&self) -> i32 {
-        let done = |s: Option<&Status>| s.is_none_or(|s| s.pid == 0);
-        let message = |_: Option<&Status>| "daemon process stopped".to_owned();
-        let goal = Goal {
-            done: &done,
-            message: &message,
-            start_timeout: false,
-            limit: None,
-        };
-        self.awhile(&goal, None);
+        self.await_stopped(None);
         self.print_status(&[]);
         0
     }

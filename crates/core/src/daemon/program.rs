@@ -6,7 +6,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::ExitStatus;
 
-use super::{posix, signals, words};
+use super::{posix, signals};
+use crate::pyrepr;
 
 /// The search path zdaemon uses when `PATH` is unset or empty.
 const DEFAULT_PATH: &[&str] = &["/bin", "/usr/bin", "/usr/local/bin"];
@@ -21,7 +22,7 @@ pub fn resolve(program: &str, path: Option<&OsStr>) -> Result<PathBuf, String> {
         if let Err(e) = std::fs::metadata(&file) {
             return Err(format!(
                 "can't stat program {}: {e}",
-                words::py_str(program)
+                pyrepr::py_str(program)
             ));
         }
         std::path::absolute(&file).unwrap_or(file)
@@ -39,8 +40,8 @@ pub fn resolve(program: &str, path: Option<&OsStr>) -> Result<PathBuf, String> {
                 let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
                 return Err(format!(
                     "can't find program {} on PATH {}",
-                    words::py_str(program),
-                    words::py_list(&shown)
+                    pyrepr::py_str(program),
+                    pyrepr::py_list(&shown)
                 ));
             }
         }
@@ -48,13 +49,13 @@ pub fn resolve(program: &str, path: Option<&OsStr>) -> Result<PathBuf, String> {
     if !std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
         return Err(format!(
             "program {} is not a regular file",
-            words::py_str(&file.display().to_string())
+            pyrepr::py_str(&file.display().to_string())
         ));
     }
     if !posix::is_executable(&file) {
         return Err(format!(
             "no permission to run program {}",
-            words::py_str(&file.display().to_string())
+            pyrepr::py_str(&file.display().to_string())
         ));
     }
     Ok(file)

@@ -21,7 +21,8 @@ use super::log::{Console, Logger};
 use super::options::Options;
 use super::posix::{self, Signals};
 use super::transcript::Transcript;
-use super::{complain, program, signals, words};
+use super::{complain, program, signals};
+use crate::pyrepr;
 
 /// How the manager runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,7 +253,7 @@ impl Supervisor {
             Err(e) => {
                 let message = format!(
                     "can't exec {}: {e}",
-                    words::py_str(&self.filename.display().to_string())
+                    pyrepr::py_str(&self.filename.display().to_string())
                 );
                 self.log.critical(&message);
                 self.after_exit(Some(127), "exit status 127".to_owned());
@@ -478,7 +479,7 @@ impl Supervisor {
                     None => signals::sigterm(),
                     Some(a) => match a.parse::<i32>() {
                         Ok(s) => s,
-                        Err(_) => return Some(format!("Bad signal {}", words::py_str(a))),
+                        Err(_) => return Some(format!("Bad signal {}", pyrepr::py_str(a))),
                     },
                 };
                 if self.pid == 0 {
@@ -500,7 +501,7 @@ impl Supervisor {
             }
             other => format!(
                 "Unknown command {}; 'help' for a list",
-                words::py_str(other)
+                pyrepr::py_str(other)
             ),
         };
         Some(reply)
@@ -510,24 +511,24 @@ impl Supervisor {
         let now = Instant::now();
         let wall = wall_now();
         let delay = match self.delay {
-            Some(at) => words::py_float(wall + at.saturating_duration_since(now).as_secs_f64()),
+            Some(at) => pyrepr::py_float(wall + at.saturating_duration_since(now).as_secs_f64()),
             None => "0".to_owned(),
         };
         let lasttime = self
             .lasttime
-            .map_or_else(|| "0".to_owned(), |(_, w)| words::py_float(w));
+            .map_or_else(|| "0".to_owned(), |(_, w)| pyrepr::py_float(w));
         format!(
             "status={}\nnow={}\nshould_be_up={}\ndelay={delay}\nbackoff={}\nlasttime={lasttime}\napplication={}\ntesting={}\nmanager={}\nbackofflimit={}\nfilename={}\nargs={}\n",
             if self.pid == 0 { "stopped" } else { "running" },
-            words::py_float(wall),
+            pyrepr::py_float(wall),
             u8::from(self.should_be_up),
             self.backoff,
             self.pid,
             u8::from(self.testing),
             std::process::id(),
             self.opts.backoff_limit,
-            words::py_str(&self.filename.display().to_string()),
-            words::py_list(&self.opts.program),
+            pyrepr::py_str(&self.filename.display().to_string()),
+            pyrepr::py_list(&self.opts.program),
         )
     }
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::subst::{is_name, substitute, EnvLookup};
 use super::{is_space, Config, ParseError, Section};
+use crate::pyrepr::py_str;
 
 /// Parses ZConfig text. `$(NAME)` environment references are refused, so
 /// the result depends on the text alone.
@@ -115,7 +116,7 @@ impl<'e> Parser<'e> {
         let (name, arg) =
             split_key(rest).ok_or_else(|| self.error("missing or unrecognized directive"))?;
         if !matches!(name, "define" | "import" | "include") {
-            return Err(self.error(&format!("unknown directive: {}", py_repr(name))));
+            return Err(self.error(&format!("unknown directive: {}", py_str(name))));
         }
         if arg.is_empty() {
             return Err(self.error(&format!("missing argument to %{name} directive")));
@@ -143,13 +144,10 @@ impl<'e> Parser<'e> {
         let name = arg[..name_end].to_lowercase();
         let raw = arg[name_end..].trim_start_matches(is_space);
         if self.defines.get(&name).is_some_and(|old| old != raw) {
-            return Err(self.error(&format!("cannot redefine {}", py_repr(&name))));
+            return Err(self.error(&format!("cannot redefine {}", py_str(&name))));
         }
         if !is_name(&name) {
-            return Err(self.error(&format!(
-                "not a substitution legal name: {}",
-                py_repr(&name)
-            )));
+            return Err(self.error(&format!("not a substitution legal name: {}", py_str(&name))));
         }
         let value = self.substitute(raw)?;
         self.defines.insert(name, value);
@@ -204,45 +202,9 @@ fn split_header(text: &str) -> Option<(&str, Option<&str>)> {
     Some((type_, Some(name)))
 }
 
-/// Python's `repr()` of a string, as ZConfig puts names in its messages.
-fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() && (c as u32) < 0x100 => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn repr_like_python() {
-        assert_eq!(py_repr("foo"), "'foo'");
-        assert_eq!(py_repr("it's"), "\"it's\"");
-        assert_eq!(py_repr("a'\"b"), "'a\\'\"b'");
-        assert_eq!(py_repr("a\\\u{1}"), "'a\\\\\\x01'");
-    }
 
     #[test]
     fn header_forms() {

@@ -21,6 +21,18 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// For the encoders: the nesting level of a container that sits inside
+    /// `depth` others, or an error when that is deeper than `max_depth`.
+    pub(super) fn level(&self, depth: usize) -> Result<usize, CodecError> {
+        if depth >= self.max_depth {
+            let message = format!("value nested deeper than {} levels", self.max_depth);
+            return Err(CodecError::new(message, 0));
+        }
+        Ok(depth + 1)
+    }
+}
+
 /// A payload that could not be decoded (or a value that cannot be encoded).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodecError {

@@ -14,3 +14,5 @@ pub mod msgpack;
 pub mod pickle;
 pub mod transport;
 pub mod value;
+
+mod reader;

@@ -1,10 +1,11 @@
-//! Helpers shared by the codec tests: value generators and comparisons.
+//! Helpers shared by the codec tests: value generators, comparisons and
+//! the bounds check on hostile input.
 #![allow(dead_code)]
 
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
-use zeoraid_core::zeo::error::Limits;
+use zeoraid_core::zeo::error::{CodecError, Limits};
 use zeoraid_core::zeo::value::Value;
 
 /// Equality with floats compared bit for bit (so NaN equals itself).
@@ -111,6 +112,25 @@ pub fn tight() -> Limits {
         max_depth: 8,
         max_values: 300,
     }
+}
+
+/// Decodes `data` with [`tight`] limits: an error must point into the
+/// input, a value must respect the limits.
+#[track_caller]
+pub fn check_bounded(decode: impl Fn(&[u8], &Limits) -> Result<Value, CodecError>, data: &[u8]) {
+    let limits = tight();
+    match decode(data, &limits) {
+        Ok(value) => assert!(within(&value, &limits), "{value:?}"),
+        Err(e) => assert!(e.offset <= data.len(), "{e}"),
+    }
+}
+
+/// The bytes a string of hex digits spells.
+pub fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// Integers around the boundaries of every encoding's size classes.

@@ -1,6 +1,7 @@
 //! The msgpack decoder, with an explicit stack of open arrays and maps.
 
 use crate::zeo::error::{CodecError, Limits};
+use crate::zeo::reader::Reader;
 use crate::zeo::value::Value;
 
 /// Most items reserved up front for an array or map, whatever it claims.
@@ -9,8 +10,7 @@ const PREALLOCATE: usize = 256;
 /// Decodes one value; see [`super::decode()`].
 pub(super) fn decode(data: &[u8], limits: &Limits) -> Result<Value, CodecError> {
     Decoder {
-        data,
-        pos: 0,
+        input: Reader::new(data),
         limits: *limits,
         open: Vec::new(),
         count: 0,
@@ -39,8 +39,7 @@ enum Open {
 }
 
 struct Decoder<'a> {
-    data: &'a [u8],
-    pos: usize,
+    input: Reader<'a>,
     limits: Limits,
     open: Vec<Open>,
     count: usize,
@@ -49,7 +48,7 @@ struct Decoder<'a> {
 impl Decoder<'_> {
     fn run(mut self) -> Result<Value, CodecError> {
         loop {
-            let at = self.pos;
+            let at = self.input.pos();
             let value = match self.item()? {
                 Item::Value(value) => value,
                 Item::Array(len) => match self.open_container(at, len, false)? {
@@ -79,7 +78,7 @@ impl Decoder<'_> {
             return Err(CodecError::new(message, at));
         }
         let needed = if is_map { len.saturating_mul(2) } else { len };
-        let remaining = self.data.len() - self.pos;
+        let remaining = self.input.remaining();
         if needed > remaining {
             let what = if is_map { "map" } else { "array" };
             let message = format!("{what} claims {len} items but only {remaining} bytes remain");
@@ -144,23 +143,23 @@ impl Decoder<'_> {
     }
 
     fn finish(self, value: Value) -> Result<Value, CodecError> {
-        let trailing = self.data.len() - self.pos;
+        let trailing = self.input.remaining();
         if trailing > 0 {
             let message = format!("{trailing} bytes of garbage after the msgpack value");
-            return Err(CodecError::new(message, self.pos));
+            return Err(CodecError::new(message, self.input.pos()));
         }
         Ok(value)
     }
 
     /// Reads one format byte and its arguments.
     fn item(&mut self) -> Result<Item, CodecError> {
-        let at = self.pos;
+        let at = self.input.pos();
         self.count += 1;
         if self.count > self.limits.max_values {
             let message = format!("more than {} values", self.limits.max_values);
             return Err(CodecError::new(message, at));
         }
-        let byte = self.u8("a msgpack value")?;
+        let byte = self.input.u8("a msgpack value")?;
         let value = match byte {
             0x00..=0x7f => Value::Int(byte.into()),
             0x80..=0x8f => return Ok(Item::Map(usize::from(byte & 0x0f))),
@@ -172,16 +171,16 @@ impl Decoder<'_> {
             0xc4 => self.bin(1)?,
             0xc5 => self.bin(2)?,
             0xc6 => self.bin(4)?,
-            0xca => Value::Float(f32::from_be_bytes(self.array("float32")?).into()),
-            0xcb => Value::Float(f64::from_be_bytes(self.array("float64")?)),
-            0xcc => Value::Int(self.u8("uint8")?.into()),
-            0xcd => Value::Int(u16::from_be_bytes(self.array("uint16")?).into()),
-            0xce => Value::Int(u32::from_be_bytes(self.array("uint32")?).into()),
-            0xcf => uint64(u64::from_be_bytes(self.array("uint64")?)),
-            0xd0 => Value::Int(i8::from_be_bytes(self.array("int8")?).into()),
-            0xd1 => Value::Int(i16::from_be_bytes(self.array("int16")?).into()),
-            0xd2 => Value::Int(i32::from_be_bytes(self.array("int32")?).into()),
-            0xd3 => Value::Int(i64::from_be_bytes(self.array("int64")?)),
+            0xca => Value::Float(f32::from_be_bytes(self.input.array("float32")?).into()),
+            0xcb => Value::Float(f64::from_be_bytes(self.input.array("float64")?)),
+            0xcc => Value::Int(self.input.u8("uint8")?.into()),
+            0xcd => Value::Int(u16::from_be_bytes(self.input.array("uint16")?).into()),
+            0xce => Value::Int(u32::from_be_bytes(self.input.array("uint32")?).into()),
+            0xcf => uint64(u64::from_be_bytes(self.input.array("uint64")?)),
+            0xd0 => Value::Int(i8::from_be_bytes(self.input.array("int8")?).into()),
+            0xd1 => Value::Int(i16::from_be_bytes(self.input.array("int16")?).into()),
+            0xd2 => Value::Int(i32::from_be_bytes(self.input.array("int32")?).into()),
+            0xd3 => Value::Int(i64::from_be_bytes(self.input.array("int64")?)),
             0xd9 => self.length(1).and_then(|len| self.str(len))?,
             0xda => self.length(2).and_then(|len| self.str(len))?,
             0xdb => self.length(4).and_then(|len| self.str(len))?,
@@ -202,7 +201,7 @@ impl Decoder<'_> {
     /// A big-endian unsigned length of `width` bytes.
     fn length(&mut self, width: usize) -> Result<u64, CodecError> {
         let mut word = [0u8; 8];
-        let bytes = self.take(width as u64, "length")?;
+        let bytes = self.input.take(width as u64, "length")?;
         for (slot, byte) in word[8 - width..].iter_mut().zip(bytes) {
             *slot = *byte;
         }
@@ -211,12 +210,12 @@ impl Decoder<'_> {
 
     fn count_arg(&mut self, width: usize) -> Result<usize, CodecError> {
         let len = self.length(width)?;
-        usize::try_from(len).map_err(|_| CodecError::new("container too large", self.pos))
+        usize::try_from(len).map_err(|_| CodecError::new("container too large", self.input.pos()))
     }
 
     fn str(&mut self, len: u64) -> Result<Value, CodecError> {
-        let at = self.pos;
-        let bytes = self.take(len, "str")?;
+        let at = self.input.pos();
+        let bytes = self.input.take(len, "str")?;
         match std::str::from_utf8(bytes) {
             Ok(text) => Ok(Value::Str(text.to_owned())),
             Err(_) => Err(CodecError::new("msgpack str is not UTF-8", at)),
@@ -225,34 +224,7 @@ impl Decoder<'_> {
 
     fn bin(&mut self, width: usize) -> Result<Value, CodecError> {
         let len = self.length(width)?;
-        Ok(Value::Bytes(self.take(len, "bin")?.to_vec()))
-    }
-
-    fn u8(&mut self, what: &str) -> Result<u8, CodecError> {
-        let [byte] = self.array(what)?;
-        Ok(byte)
-    }
-
-    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], CodecError> {
-        let mut array = [0; N];
-        array.copy_from_slice(self.take(N as u64, what)?);
-        Ok(array)
-    }
-
-    /// The next `len` bytes, checked against the input before any copy.
-    fn take(&mut self, len: u64, what: &str) -> Result<&[u8], CodecError> {
-        let remaining = self.data.len() - self.pos;
-        match usize::try_from(len) {
-            Ok(len) if len <= remaining => {
-                let bytes = &self.data[self.pos..self.pos + len];
-                self.pos += len;
-                Ok(bytes)
-            }
-            _ => Err(CodecError::new(
-                format!("{what} claims {len} bytes but only {remaining} remain"),
-                self.pos,
-            )),
-        }
+        Ok(Value::Bytes(self.input.take(len, "bin")?.to_vec()))
     }
 }
 

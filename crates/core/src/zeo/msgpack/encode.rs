@@ -8,7 +8,7 @@ use crate::zeo::value::Value;
 pub(super) fn encode(value: &Value) -> Result<Vec<u8>, CodecError> {
     let mut encoder = Encoder {
         out: Vec::new(),
-        max_depth: Limits::default().max_depth,
+        limits: Limits::default(),
     };
     encoder.value(value, 0)?;
     Ok(encoder.out)
@@ -16,7 +16,7 @@ pub(super) fn encode(value: &Value) -> Result<Vec<u8>, CodecError> {
 
 struct Encoder {
     out: Vec<u8>,
-    max_depth: usize,
+    limits: Limits,
 }
 
 impl Encoder {
@@ -47,14 +47,14 @@ impl Encoder {
                 self.out.extend(b);
             }
             Value::Tuple(items) | Value::List(items) => {
-                let level = self.level(depth)?;
+                let level = self.limits.level(depth)?;
                 self.collection(items.len(), 0x90, [0xdc, 0xdd])?;
                 for item in items {
                     self.value(item, level)?;
                 }
             }
             Value::Dict(pairs) => {
-                let level = self.level(depth)?;
+                let level = self.limits.level(depth)?;
                 self.collection(pairs.len(), 0x80, [0xde, 0xdf])?;
                 for (key, value) in pairs {
                     self.value(key, level)?;
@@ -67,15 +67,6 @@ impl Encoder {
             Value::Object { .. } => return Err(unsupported("a Python object")),
         }
         Ok(())
-    }
-
-    /// The nesting level of a container inside `depth` others, if allowed.
-    fn level(&self, depth: usize) -> Result<usize, CodecError> {
-        if depth >= self.max_depth {
-            let message = format!("value nested deeper than {} levels", self.max_depth);
-            return Err(CodecError::new(message, 0));
-        }
-        Ok(depth + 1)
     }
 
     /// The smallest integer form, as msgpack-python picks it.

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use super::graph::{Graph, Id, Node};
 use super::op::*;
-use super::reader::Reader;
 use super::{long, text};
 use crate::zeo::error::{CodecError, Limits};
+use crate::zeo::reader::Reader;
 use crate::zeo::value::Value;
 
 /// The highest pickle protocol a `PROTO` opcode may announce.

@@ -20,7 +20,7 @@ pub(super) fn encode(value: &Value, protocol: u8) -> Result<Vec<u8>, CodecError>
     let mut pickler = Pickler {
         out: Vec::new(),
         protocol,
-        max_depth: Limits::default().max_depth,
+        limits: Limits::default(),
     };
     if protocol >= 2 {
         pickler.out.extend([PROTO, protocol]);
@@ -33,7 +33,7 @@ pub(super) fn encode(value: &Value, protocol: u8) -> Result<Vec<u8>, CodecError>
 struct Pickler {
     out: Vec<u8>,
     protocol: u8,
-    max_depth: usize,
+    limits: Limits,
 }
 
 impl Pickler {
@@ -51,11 +51,11 @@ impl Pickler {
             Value::Str(s) => self.counted(BINUNICODE, s.as_bytes())?,
             Value::Bytes(b) => self.bytes(b)?,
             Value::Global { module, name } => self.global(module, name)?,
-            Value::Tuple(items) => self.tuple(items, self.level(depth)?)?,
-            Value::List(items) => self.list(items, self.level(depth)?)?,
-            Value::Dict(pairs) => self.dict(pairs, self.level(depth)?)?,
+            Value::Tuple(items) => self.tuple(items, self.limits.level(depth)?)?,
+            Value::List(items) => self.list(items, self.limits.level(depth)?)?,
+            Value::Dict(pairs) => self.dict(pairs, self.limits.level(depth)?)?,
             Value::Object { class, args, state } => {
-                let level = self.level(depth)?;
+                let level = self.limits.level(depth)?;
                 self.value(class, level)?;
                 self.tuple(args, level)?;
                 self.out.push(REDUCE);
@@ -66,15 +66,6 @@ impl Pickler {
             }
         }
         Ok(())
-    }
-
-    /// The nesting level of a container inside `depth` others, if allowed.
-    fn level(&self, depth: usize) -> Result<usize, CodecError> {
-        if depth >= self.max_depth {
-            let message = format!("value nested deeper than {} levels", self.max_depth);
-            return Err(CodecError::new(message, 0));
-        }
-        Ok(depth + 1)
     }
 
     fn bool(&mut self, b: bool) {

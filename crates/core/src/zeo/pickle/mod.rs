@@ -22,7 +22,6 @@ mod encode;
 mod graph;
 mod long;
 mod op;
-mod reader;
 mod text;
 
 use super::error::{CodecError, Limits};

@@ -1,8 +1,9 @@
-//! A cursor over pickle input that checks every length against what is left.
+//! A cursor over a codec's input (pickle or msgpack) that checks every
+//! length against what is left.
 
 use crate::zeo::error::CodecError;
 
-/// Reads opcodes and their arguments; never reads (or allocates) past the end.
+/// Reads a payload front to back; never reads (or allocates) past the end.
 pub(super) struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
@@ -23,7 +24,7 @@ impl<'a> Reader<'a> {
         self.data.len() - self.pos
     }
 
-    /// The next opcode byte, or `None` at the end of the input.
+    /// The next byte (for pickle an opcode), or `None` at the end of the input.
     pub(super) fn opcode(&mut self) -> Option<u8> {
         let byte = *self.data.get(self.pos)?;
         self.pos += 1;

@@ -8,7 +8,7 @@ use std::time::Duration;
 /// How far back the first output looks for the last lines.
 const LOOK_BACK: u64 = 8192;
 
-/// The last `lines` lines of `file` (within its last [`LOOK_BACK`] bytes)
+/// The last `lines` lines of `file` (within its last 8 KiB)
 /// and the file's size.
 pub fn last_lines(file: &mut File, lines: usize) -> io::Result<(u64, Vec<u8>)> {
     let size = file.seek(SeekFrom::End(0))?;

@@ -185,9 +185,15 @@ fn signal(pid: u32, signal: &str) {
     assert_eq!(out.code, 0, "kill -{signal} {pid}: {out:?}");
 }
 
+/// `id FLAG [name]`: a user's uid (`-u`), primary gid (`-g`) or name (`-un`).
+fn id(flag: &str, name: Option<&str>) -> Option<String> {
+    let args: Vec<&str> = [Some(flag), name].into_iter().flatten().collect();
+    let out = exec(Path::new("id"), &args);
+    (out.code == 0).then(|| out.stdout.trim().to_owned())
+}
+
 fn uid_by_name(name: &str) -> Option<u32> {
-    let out = exec(Path::new("id"), &["-u", name]);
-    (out.code == 0).then(|| out.stdout.trim().parse().ok())?
+    id("-u", Some(name))?.parse().ok()
 }
 
 /// The unprivileged test user, created (as a system user) when missing;
@@ -464,6 +470,7 @@ fn plain_part_runs_restarts_rotates_and_stops() {
     let manage = site.path("bin/zeoraid-1-manage");
     let conf = site.path("parts/zeoraid/zdaemon.conf");
     let log = site.path("parts/zeoraid/zeo.log");
+    systemd_verify(&[site.path("parts/zeoraid/zeoraid.service")]);
 
     let pid = start(&rc);
     let out = exec(&rc, &["status"]);
@@ -622,4 +629,214 @@ fn python_zdaemon_and_the_wrapper_control_each_others_servers() {
         (3, "daemon manager not running\n"),
         "{py:?}"
     );
+}
+
+/// A unit file: its sections and their `Key=value` lines, in order;
+/// comments kept apart. Anything else in it fails the test.
+struct UnitFile {
+    sections: Vec<(String, Vec<(String, String)>)>,
+    comments: Vec<String>,
+}
+
+impl UnitFile {
+    fn parse(text: &str) -> UnitFile {
+        let mut unit = UnitFile {
+            sections: Vec::new(),
+            comments: Vec::new(),
+        };
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            if let Some(comment) = line.strip_prefix('#') {
+                unit.comments.push(comment.trim().to_owned());
+            } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                unit.sections.push((name.to_owned(), Vec::new()));
+            } else {
+                let (key, value) = line
+                    .split_once('=')
+                    .unwrap_or_else(|| panic!("not a Key=value line: {line:?}\n{text}"));
+                let (_, keys) = unit
+                    .sections
+                    .last_mut()
+                    .unwrap_or_else(|| panic!("{line:?} before any section\n{text}"));
+                keys.push((key.to_owned(), value.to_owned()));
+            }
+        }
+        let names: Vec<&str> = unit.sections.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Unit", "Service", "Install"], "{text}");
+        unit
+    }
+
+    /// Every value of `key` in `section`.
+    fn all(&self, section: &str, key: &str) -> Vec<&str> {
+        self.sections
+            .iter()
+            .filter(|(name, _)| name == section)
+            .flat_map(|(_, keys)| keys)
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The one value of `key` in `section`.
+    fn get(&self, section: &str, key: &str) -> &str {
+        match self.all(section, key)[..] {
+            [value] => value,
+            ref values => panic!("[{section}] {key}: {values:?}"),
+        }
+    }
+}
+
+/// `systemd-analyze verify` accepts `units` without a word of complaint
+/// (it checks sections, keys, values and that `ExecStart` is executable;
+/// it needs no running systemd).
+fn systemd_verify(units: &[PathBuf]) {
+    let mut command = Command::new("systemd-analyze");
+    command.arg("verify").args(units);
+    let out = try_run(command).unwrap_or_else(|e| {
+        panic!("{e}\nsystemd-analyze checks the generated units: apt-get install systemd")
+    });
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (0, ""),
+        "{units:?}: {out:?}"
+    );
+}
+
+/// Starts a unit's `ExecStart` the way systemd does: as its `User=` (when
+/// we are root), in `/`, with a bare environment, output to `journal`.
+fn start_like_systemd(unit: &UnitFile, journal: &Path) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let exec_start = unit.get("Service", "ExecStart");
+    assert!(
+        !exec_start.contains(['"', '\'', '\\', '%', '$']),
+        "{exec_start}"
+    );
+    let words: Vec<&str> = exec_start.split_whitespace().collect();
+    let output = fs::File::create(journal).expect("create the journal stand-in");
+    let mut command = Command::new(words[0]);
+    command
+        .args(&words[1..])
+        .env_clear()
+        .env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
+        .current_dir("/")
+        .stdin(Stdio::null())
+        .stdout(output.try_clone().expect("clone a file handle"))
+        .stderr(output);
+    if running_as_root() {
+        let user = unit.get("Service", "User");
+        let uid = uid_by_name(user).expect("the unit's user");
+        let gid = id("-g", Some(user))
+            .and_then(|g| g.parse().ok())
+            .expect("the user's group");
+        command.uid(uid).gid(gid);
+    }
+    command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {exec_start}: {e}"))
+}
+
+#[test]
+fn systemd_units_verify_and_the_wrapper_serves_in_the_foreground() {
+    let (user, uid) = if running_as_root() {
+        (TEST_USER.to_owned(), test_user())
+    } else {
+        let name = id("-un", None).expect("our user name");
+        (name, uid_of(std::process::id()))
+    };
+    let venv = python::shared_venv();
+    let legacy = server_table(
+        "legacy",
+        support::net::free_port(),
+        &venv,
+        &format!(
+            "deployment = \"demo\"\nshell-script = true\nzdaemon = '{}'",
+            venv.join("bin").join("zdaemon").display()
+        ),
+    );
+    let toml = deployment_toml(support::net::free_port(), &user) + &legacy;
+    let site = Site::install(&toml);
+    systemd_verify(&[
+        site.path("etc/demo-zeoraid.service"),
+        site.path("etc/demo-legacy.service"),
+    ]);
+
+    let rc = site.path("rc/demo-zeoraid");
+    let conf = site.path("etc/zeoraid-zdaemon.conf");
+    let log = site.path("log/zeoraid-zeo.log");
+    let unit = UnitFile::parse(&site.read("etc/demo-zeoraid.service"));
+    assert_eq!(
+        unit.get("Service", "ExecStart"),
+        format!("{} -C {} supervise", rc.display(), conf.display())
+    );
+    assert_eq!(unit.get("Service", "User"), user);
+    assert_eq!(unit.get("Service", "Restart"), "on-failure");
+    assert_eq!(unit.get("Service", "KillMode"), "mixed");
+    assert_eq!(
+        unit.get("Service", "TimeoutStopSec"),
+        "50",
+        "stop-timeout + 30"
+    );
+    assert!(
+        unit.comments.iter().any(|c| c.contains(path_text(&log))),
+        "{:?}",
+        unit.comments
+    );
+    let zdaemon = zeoraid_core::zconfig::parse(&site.read("etc/zeoraid-zdaemon.conf"))
+        .expect("zdaemon.conf parses");
+    let runner = zdaemon.root.sections_of("runner").next().expect("a runner");
+    assert_eq!(
+        runner.get("program"),
+        Some(
+            format!(
+                "{} -C {}",
+                venv.join("bin").join("runzeo").display(),
+                site.path("etc/zeoraid-zeo.conf").display()
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(runner.get("transcript"), Some(path_text(&log)));
+
+    let legacy = UnitFile::parse(&site.read("etc/demo-legacy.service"));
+    assert_eq!(
+        legacy.get("Service", "ExecStart"),
+        format!(
+            "{} -C {}",
+            venv.join("bin").join("runzeo").display(),
+            site.path("etc/legacy-zeo.conf").display()
+        )
+    );
+    assert_eq!(
+        legacy.get("Service", "Environment"),
+        format!("PYTHONPATH={}", support::raidpeer_dir().display())
+    );
+    assert_eq!(
+        legacy.get("Service", "StandardOutput"),
+        format!("append:{}", site.path("log/legacy-zeo.log").display())
+    );
+    assert_eq!(legacy.get("Service", "User"), user);
+
+    data_directory(&site, "zeoraid", Some(uid));
+    let manage = site.path("rc/demo-zeoraid-1-manage");
+    let journal = site.path("journal.log");
+    let mut service = start_like_systemd(&unit, &journal);
+    wait_optimal(&manage);
+    let pid = running_pid(&rc).expect("rc status sees the server");
+    assert_eq!(uid_of(pid), uid);
+    assert_eq!(uid_of(service.id()), uid);
+    rotate(
+        &log,
+        &postrotate_line(&site.read("rotate/demo-zeoraid")),
+        &manage,
+    );
+
+    signal(service.id(), "TERM");
+    let status = wait_for(Duration::from_secs(50), "the service to stop", || {
+        service.try_wait().expect("wait for the service")
+    });
+    assert!(status.success(), "{status}\n{}", site.read("journal.log"));
+    assert_stopped(&rc, &site.path("run/zeoraid-zdaemon.sock"), &[pid], &site);
+    assert!(site.read("journal.log").contains("received handshake"));
 }

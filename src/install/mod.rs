@@ -5,12 +5,14 @@
 mod record;
 mod write;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use record::{Owned, Record};
+use zeoraid_core::daemon::account;
+use zeoraid_core::daemon::posix::{self, User};
 use zeoraid_gen::stage::{mirrored, Kind, Manifest};
 
 /// Install settings.
@@ -34,6 +36,7 @@ pub fn install(
     let old = Record::read(&record_path)?;
     let contents = read_staged(manifest, stage_dir)?;
     check_conflicts(manifest, &contents, &old, &at)?;
+    let owners = owners(manifest, options)?;
 
     let new_parts: Vec<&str> = parts_in_order(manifest.entries.iter().map(|e| e.part.as_str()));
     let old_parts: Vec<&str> = parts_in_order(old.owned.iter().map(|o| o.part.as_str()));
@@ -79,6 +82,16 @@ pub fn install(
                     if !options.dry_run {
                         fs::create_dir_all(&target)
                             .map_err(|e| format!("cannot create {}: {e}", target.display()))?;
+                        if let Some(user) = entry.owner.as_ref().and_then(|o| owners.get(o)) {
+                            std::os::unix::fs::chown(&target, Some(user.uid), Some(user.gid))
+                                .map_err(|e| {
+                                    format!(
+                                        "cannot hand {} to user '{}': {e}",
+                                        target.display(),
+                                        user.name
+                                    )
+                                })?;
+                        }
                     }
                     if !existed || previously.is_some() {
                         new.owned
@@ -161,6 +174,27 @@ fn remove(gone: &Owned, target: &Path, dry_run: bool, out: &mut dyn Write) {
             }
         }
     }
+}
+
+/// The users directories are handed to, as zc.recipe.deployment does:
+/// only when installing as root for real (not with `--root`, whose tree
+/// is packaged elsewhere, nor `--dry-run`); each must exist.
+fn owners(manifest: &Manifest, options: &Options) -> Result<BTreeMap<String, User>, String> {
+    let mut owners = BTreeMap::new();
+    if options.dry_run || options.root.is_some() || posix::effective_uid() != 0 {
+        return Ok(owners);
+    }
+    for name in manifest.entries.iter().filter_map(|e| e.owner.as_ref()) {
+        if !owners.contains_key(name) {
+            let account = account::lookup(name).map_err(|e| {
+                format!(
+                    "nothing was installed: {e}; create the user first (useradd --system {name})"
+                )
+            })?;
+            owners.insert(name.clone(), account.user);
+        }
+    }
+    Ok(owners)
 }
 
 /// Refuses to overwrite anything that exists but was not installed by us.
@@ -247,5 +281,63 @@ pub fn rooted(root: Option<&Path>, path: &Path) -> PathBuf {
     match root {
         Some(root) => root.join(mirrored(path)),
         None => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeoraid_gen::stage::Entry;
+
+    fn owned_directory(owner: &str) -> Manifest {
+        Manifest {
+            directory: "/nonexistent/zeoraid".into(),
+            entries: vec![Entry {
+                part: "server".into(),
+                kind: Kind::Directory,
+                target: "/nonexistent/zeoraid/log".into(),
+                source: None,
+                mode: 0o755,
+                owner: Some(owner.into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn directories_go_to_their_user_only_in_a_real_install_as_root() {
+        let root = Options {
+            root: Some("/tmp".into()),
+            dry_run: false,
+        };
+        let dry_run = Options {
+            root: None,
+            dry_run: true,
+        };
+        let manifest = owned_directory("root");
+        assert!(owners(&manifest, &root).unwrap().is_empty());
+        assert!(owners(&manifest, &dry_run).unwrap().is_empty());
+        let found = owners(&manifest, &Options::default()).unwrap();
+        if posix::effective_uid() == 0 {
+            assert_eq!(found["root"].uid, 0);
+        } else {
+            assert!(found.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_unknown_user_stops_the_install_as_root() {
+        let result = owners(
+            &owned_directory("no-such-user-zeoraid"),
+            &Options::default(),
+        );
+        if posix::effective_uid() == 0 {
+            assert_eq!(
+                result.unwrap_err(),
+                "nothing was installed: username 'no-such-user-zeoraid' not found; \
+                 create the user first (useradd --system no-such-user-zeoraid)"
+            );
+        } else {
+            assert!(result.unwrap().is_empty());
+        }
     }
 }

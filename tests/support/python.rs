@@ -3,6 +3,7 @@
 //! The venv lives in `<root>/target/zeo-venv` and is created on first use
 //! (python from `$ZEORAID_TEST_PYTHON`, default `python3`; packages from
 //! PyPI). `$ZEORAID_TEST_VENV` names a ready-made venv to use instead.
+//! [`shared_venv`] is one that unprivileged users can run too.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -27,9 +28,60 @@ pub fn venv() -> PathBuf {
             check_imports(&dir);
             dir
         }
-        None => ensure_venv(&super::root().join("target").join("zeo-venv")),
+        None => ensure_venv(
+            &super::root().join("target").join("zeo-venv"),
+            &base_python(),
+        ),
     })
     .clone()
+}
+
+/// A venv like [`venv`] whose interpreter every user can run, for servers
+/// that run as an unprivileged user: [`venv`] itself when its interpreter
+/// is world-executable (a pyenv Python under `/root` is not), otherwise
+/// `<root>/target/zeo-venv-shared`, built from the first world-executable
+/// of `$ZEORAID_TEST_SHARED_PYTHON`, `/usr/bin/python3`,
+/// `/usr/local/bin/python3`.
+pub fn shared_venv() -> PathBuf {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| {
+        let own = venv();
+        if world_executable(&own.join("bin").join("python")) {
+            return own;
+        }
+        let base = std::env::var_os("ZEORAID_TEST_SHARED_PYTHON")
+            .map(PathBuf::from)
+            .into_iter()
+            .chain(["/usr/bin/python3", "/usr/local/bin/python3"].map(PathBuf::from))
+            .find(|p| world_executable(p))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} cannot be run by other users and there is no Python that can; \
+                     set ZEORAID_TEST_SHARED_PYTHON",
+                    own.display()
+                )
+            });
+        ensure_venv(
+            &super::root().join("target").join("zeo-venv-shared"),
+            base.as_os_str(),
+        )
+    })
+    .clone()
+}
+
+/// Whether anyone may run `path`: it and every directory on the way to it
+/// (after resolving symbolic links) grant execute permission to others.
+pub fn world_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(real) = fs::canonicalize(path) else {
+        return false;
+    };
+    real.ancestors()
+        .all(|p| fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o001 != 0))
+}
+
+fn base_python() -> std::ffi::OsString {
+    std::env::var_os("ZEORAID_TEST_PYTHON").unwrap_or_else(|| "python3".into())
 }
 
 /// The venv's python interpreter.
@@ -121,7 +173,7 @@ pub fn output_text(output: &Output) -> String {
     )
 }
 
-fn ensure_venv(dir: &Path) -> PathBuf {
+fn ensure_venv(dir: &Path, base: &std::ffi::OsStr) -> PathBuf {
     let marker = dir.join(MARKER);
     let wanted = REQUIREMENTS.join("\n");
     let complete = || fs::read_to_string(&marker).is_ok_and(|m| m == wanted);
@@ -131,21 +183,20 @@ fn ensure_venv(dir: &Path) -> PathBuf {
     let lock = dir.with_extension("lock");
     let _guard = LockGuard::acquire(&lock);
     if !complete() {
-        build_venv(dir);
+        build_venv(dir, base);
         fs::write(&marker, &wanted)
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", marker.display()));
     }
     dir.to_owned()
 }
 
-fn build_venv(dir: &Path) {
+fn build_venv(dir: &Path, base: &std::ffi::OsStr) {
     if dir.exists() {
         fs::remove_dir_all(dir)
             .unwrap_or_else(|e| panic!("cannot remove half-built {}: {e}", dir.display()));
     }
-    let base = std::env::var("ZEORAID_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     checked(
-        Command::new(&base).arg("-m").arg("venv").arg(dir),
+        Command::new(base).arg("-m").arg("venv").arg(dir),
         "create the test venv",
     );
     checked(

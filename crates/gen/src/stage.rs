@@ -51,6 +51,10 @@ pub struct Entry {
     pub source: Option<PathBuf>,
     /// Permission bits.
     pub mode: u32,
+    /// The user a directory is handed to (a deployment's run and log
+    /// directories belong to its `user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// The staged tree's manifest.
@@ -114,11 +118,13 @@ pub fn stage(plan: &Plan, tc: &Toolchain, stage_dir: &Path) -> Result<Manifest, 
             target: target.to_owned(),
             source,
             mode,
+            owner: None,
         };
         for dir in &part.directories {
-            manifest
-                .entries
-                .push(entry(Kind::Directory, dir, None, 0o755));
+            manifest.entries.push(Entry {
+                owner: part.user.clone(),
+                ..entry(Kind::Directory, dir, None, 0o755)
+            });
         }
         let mut binaries = Vec::new();
         if !part.shell_script {

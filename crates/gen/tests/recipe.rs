@@ -301,7 +301,7 @@ fn deployment_defaults_follow_zc_recipe_deployment() {
 }
 
 #[test]
-fn systemd_unit_runs_runzeo_as_the_user() {
+fn systemd_unit_supervises_with_the_wrapper_as_the_user() {
     let plan = plan("deployment");
     assert_eq!(
         file(&plan, "/sample-buildout/etc/demo-server.service"),
@@ -310,14 +310,15 @@ Description=ZEO RAID server demo-server
 After=network.target
 
 [Service]
+# The wrapper copies the server's output to /sample-buildout/log/server-zeo.log and the journal.
 Type=simple
-ExecStart=/sample-buildout/bin/runzeo -C /sample-buildout/etc/server-zeo.conf
-WorkingDirectory=/sample-buildout/run
+ExecStart=/sample-buildout/rc/demo-server -C /sample-buildout/etc/server-zdaemon.conf supervise
 User=bob
+KillMode=mixed
+TimeoutStopSec=330
 Restart=on-failure
 RestartSec=5
-StandardOutput=append:/sample-buildout/log/server-zeo.log
-StandardError=inherit
+RestartPreventExitStatus=2
 
 [Install]
 WantedBy=multi-user.target

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use zeoraid_core::zconfig::Config as ZConfig;
+use zeoraid_core::zconfig::{render as render_zconfig, Config as ZConfig};
 
 use super::context::text;
 use super::locations::Locations;
@@ -35,13 +35,11 @@ pub(super) fn render(i: Inputs<'_>) -> Vec<FileOut> {
         transcript: text(&at.log),
         user: i.user.map(str::to_owned),
     };
+    let zdaemon = zdaemon_conf::merge(i.zdaemon, &defaults);
+    let unit = unit(&i, &zdaemon, &defaults);
     let mut files = vec![
         file(&at.zeo_conf, zeo_conf::render(i.zeo), 0o644),
-        file(
-            &at.zdaemon_conf,
-            zdaemon_conf::render(i.zdaemon, &defaults),
-            0o644,
-        ),
+        file(&at.zdaemon_conf, render_zconfig(&zdaemon), 0o644),
     ];
     if i.shell_script {
         let script =
@@ -55,16 +53,49 @@ pub(super) fn render(i: Inputs<'_>) -> Vec<FileOut> {
     if let Some((path, contents)) = i.cron {
         files.push(file(&path, contents, 0o644));
     }
-    let unit = systemd::render(&systemd::Unit {
-        title: &at.rc_base,
-        runzeo: &text(i.runzeo),
-        zeo_conf: &text(&at.zeo_conf),
-        directory: &text(&at.run_directory),
-        log: &text(&at.log),
-        user: i.user,
-    });
     files.push(file(&at.unit_path, unit, 0o644));
     files
+}
+
+/// The systemd unit, from the effective zdaemon.conf `zdaemon`.
+fn unit(i: &Inputs<'_>, zdaemon: &ZConfig, defaults: &zdaemon_conf::RunnerDefaults) -> String {
+    let at = i.at;
+    let runner = |key: &str| zdaemon_conf::runner_value(zdaemon, key);
+    let (rc, zdaemon_path) = (text(&at.rc()), text(&at.zdaemon_conf));
+    let (runzeo, zeo_conf) = (text(i.runzeo), text(&at.zeo_conf));
+    let environment = zdaemon_conf::environment(zdaemon);
+    let directory = runner("directory").unwrap_or(&defaults.directory);
+    let exec = if i.shell_script {
+        systemd::Exec::Direct {
+            runzeo: &runzeo,
+            zeo_conf: &zeo_conf,
+            directory,
+            environment: &environment,
+        }
+    } else {
+        systemd::Exec::Supervise {
+            rc: &rc,
+            zdaemon_conf: &zdaemon_path,
+        }
+    };
+    let exit_codes: Vec<i32> = match runner("exit-codes") {
+        Some(list) => list
+            .split(',')
+            .filter_map(|c| c.trim().parse().ok())
+            .collect(),
+        None => vec![0, 2],
+    };
+    systemd::render(&systemd::Unit {
+        title: &at.rc_base,
+        exec,
+        log: runner("transcript").unwrap_or(&defaults.transcript),
+        user: runner("user").filter(|u| !u.is_empty()),
+        run_directory: directory,
+        stop_timeout: runner("stop-timeout")
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(300),
+        exit_codes: &exit_codes,
+    })
 }
 
 fn file(path: &Path, contents: String, mode: u32) -> FileOut {

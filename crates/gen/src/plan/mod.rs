@@ -81,7 +81,9 @@ pub struct PartPlan {
     pub manage: Vec<ManagePlan>,
     /// Every rendered text file of this part.
     pub files: Vec<FileOut>,
-    /// The directories install must create for this part.
+    /// The directories install must create for this part (with a
+    /// deployment its run and log directories, which belong to
+    /// [`user`](Self::user)).
     pub directories: Vec<PathBuf>,
 }
 

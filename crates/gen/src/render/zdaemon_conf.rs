@@ -23,6 +23,11 @@ pub struct RunnerDefaults {
 /// set added to it (a `<runner>` is put first when there is none) and an
 /// `<eventlog>` to the transcript appended when there is none.
 pub fn render(user: &Config, defaults: &RunnerDefaults) -> String {
+    render_zconfig(&merge(user, defaults))
+}
+
+/// The configuration [`render`] prints.
+pub fn merge(user: &Config, defaults: &RunnerDefaults) -> Config {
     let mut config = user.clone();
     let sections = &mut config.root.sections;
     let index = match sections.iter().position(|s| s.type_ == "runner") {
@@ -44,14 +49,43 @@ pub fn render(user: &Config, defaults: &RunnerDefaults) -> String {
         pairs.push(("user", user));
     }
     for (key, value) in pairs {
-        if !runner.contains_key(key) {
+        if value_of(runner, key).is_none() {
             runner.set(key, value);
         }
     }
     if !sections.iter().any(|s| s.type_ == "eventlog") {
         sections.push(event_log(&defaults.transcript));
     }
-    render_zconfig(&config)
+    config
+}
+
+/// What the first `<runner>` of `config` sets `key` to (ZConfig compares
+/// keys case-insensitively; the last value wins).
+pub fn runner_value<'a>(config: &'a Config, key: &str) -> Option<&'a str> {
+    config
+        .root
+        .sections_of("runner")
+        .next()
+        .and_then(|runner| value_of(runner, key))
+}
+
+/// The variables of the first `<environment>` of `config`.
+pub fn environment(config: &Config) -> Vec<(String, String)> {
+    config
+        .root
+        .sections_of("environment")
+        .next()
+        .map(|env| env.keys.clone())
+        .unwrap_or_default()
+}
+
+fn value_of<'a>(section: &'a Section, key: &str) -> Option<&'a str> {
+    section
+        .keys
+        .iter()
+        .rev()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]
@@ -77,6 +111,16 @@ mod tests {
              socket-name /p/zdaemon.sock\n  transcript /p/zeo.log\n  user bob\n</runner>\n\n\
              <eventlog>\n  <logfile>\n    path /p/zeo.log\n  </logfile>\n</eventlog>\n"
         );
+    }
+
+    #[test]
+    fn runner_keys_compare_case_insensitively() {
+        let user = parse("<runner>\nProgram /bin/true\nStop-Timeout 7\n</runner>\n").unwrap();
+        let merged = merge(&user, &defaults(None));
+        assert_eq!(runner_value(&merged, "program"), Some("/bin/true"));
+        assert_eq!(runner_value(&merged, "stop-timeout"), Some("7"));
+        assert_eq!(runner_value(&merged, "transcript"), Some("/p/zeo.log"));
+        assert!(!render(&user, &defaults(None)).contains("runzeo"));
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! `zeoraid install`: lays the staged tree out at its absolute paths
 //! (below `--root` if given), keeps a record of what it created, and removes
 //! what the previous install created that this one no longer does.
+//!
+//! It reports like buildout: `Uninstalling P.` for each part that is gone
+//! or whose files changed (last installed first), then `Installing P.` with
+//! its `Generated script` lines for new or changed parts, `Updating P.` for
+//! parts whose files are all the same.
 
 mod record;
 mod write;
@@ -44,7 +49,16 @@ pub fn install(
             if options.dry_run { "Would: " } else { "" }
         );
     };
-    for part in old_parts.iter().filter(|p| !new_parts.contains(p)) {
+    let changed: BTreeSet<&str> = new_parts
+        .iter()
+        .copied()
+        .filter(|part| files_of_new(manifest, &contents, part) != files_of_old(&old, part))
+        .collect();
+    for part in old_parts
+        .iter()
+        .rev()
+        .filter(|p| !new_parts.contains(p) || changed.contains(*p))
+    {
         say(out, format!("Uninstalling {part}."));
     }
     if !options.dry_run {
@@ -64,7 +78,9 @@ pub fn install(
 
     let mut new = Record::default();
     for part in &new_parts {
-        say(out, format!("Installing {part}."));
+        let fresh = changed.contains(part);
+        let verb = if fresh { "Installing" } else { "Updating" };
+        say(out, format!("{verb} {part}."));
         for (entry, data) in manifest
             .entries
             .iter()
@@ -89,7 +105,7 @@ pub fn install(
                     if !options.dry_run {
                         write::atomic(&target, data, entry.mode)?;
                     }
-                    if entry.kind.is_script() {
+                    if fresh && entry.kind.is_script() {
                         say(out, format!("Generated script '{}'.", target.display()));
                     }
                     new.owned.push(owned(
@@ -230,6 +246,31 @@ fn owned(part: String, kind: Kind, path: &Path, data: Option<&[u8]>) -> Owned {
         path: path.to_owned(),
         hash: data.map(record::hash),
     }
+}
+
+/// The files `part` installs now, with their hashes (directories are left
+/// out: whether one was created depends on what existed before).
+fn files_of_new<'a>(
+    manifest: &'a Manifest,
+    contents: &[Option<Vec<u8>>],
+    part: &str,
+) -> BTreeSet<(&'a Path, String)> {
+    manifest
+        .entries
+        .iter()
+        .zip(contents)
+        .filter(|(e, _)| e.part == part)
+        .filter_map(|(e, data)| Some((e.target.as_path(), record::hash(data.as_deref()?))))
+        .collect()
+}
+
+/// The files `part` installed last time, with their hashes.
+fn files_of_old<'a>(old: &'a Record, part: &str) -> BTreeSet<(&'a Path, String)> {
+    old.owned
+        .iter()
+        .filter(|o| o.part == part)
+        .filter_map(|o| Some((o.path.as_path(), o.hash.clone()?)))
+        .collect()
 }
 
 fn parts_in_order<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {

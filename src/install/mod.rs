@@ -179,35 +179,28 @@ fn remove(gone: &Owned, target: &Path, dry_run: bool, out: &mut dyn Write) {
     }
 }
 
-/// Refuses to overwrite anything that exists but was not installed by us.
+/// Refuses to overwrite anything that exists but was not installed by us,
+/// and anything that would stop the install half-way: a file where a
+/// directory goes (the target or one of its parents), a directory or a
+/// special file where a file goes.
 fn check_conflicts(
     manifest: &Manifest,
     contents: &[Option<Vec<u8>>],
     old: &Record,
     at: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<(), String> {
-    let mut conflicts = Vec::new();
+    let mut conflicts: Vec<String> = Vec::new();
     for (entry, data) in manifest.entries.iter().zip(contents) {
         let target = at(&entry.target);
-        let meta = fs::symlink_metadata(&target);
-        match (data, meta) {
-            (None, Ok(m)) if !m.is_dir() => conflicts.push(format!(
+        let conflict = match blocked_parent(&target) {
+            Some(parent) => Some(format!(
                 "{} exists and is not a directory",
-                target.display()
+                parent.display()
             )),
-            (Some(_), Ok(m)) if m.is_dir() => {
-                conflicts.push(format!("{} is a directory", target.display()))
-            }
-            (Some(data), Ok(_))
-                if old.get(&entry.target).is_none()
-                    && fs::read(&target).ok().as_deref() != Some(data.as_slice()) =>
-            {
-                conflicts.push(format!(
-                    "{} exists and was not installed by zeoraid; move it away first",
-                    target.display()
-                ))
-            }
-            _ => {}
+            None => conflict_at(&target, data.as_deref(), old.get(&entry.target).is_some()),
+        };
+        if let Some(conflict) = conflict.filter(|c| !conflicts.contains(c)) {
+            conflicts.push(conflict);
         }
     }
     if conflicts.is_empty() {
@@ -218,6 +211,32 @@ fn check_conflicts(
             conflicts.join("\n  ")
         ))
     }
+}
+
+/// What keeps `data` (a file) or a directory (`None`) from going to
+/// `target`, which the last install created if `owned`. Symlinks to
+/// directories count as directories.
+fn conflict_at(target: &Path, data: Option<&[u8]>, owned: bool) -> Option<String> {
+    let meta = fs::symlink_metadata(target).ok()?;
+    let is_dir = fs::metadata(target).is_ok_and(|m| m.is_dir());
+    let problem = match data {
+        None if is_dir => return None,
+        None => "exists and is not a directory",
+        Some(_) if is_dir => "is a directory",
+        Some(_) if !meta.is_file() => "exists and is not a regular file",
+        Some(data) if !owned && fs::read(target).ok().as_deref() != Some(data) => {
+            "exists and was not installed by zeoraid; move it away first"
+        }
+        Some(_) => return None,
+    };
+    Some(format!("{} {problem}", target.display()))
+}
+
+/// The nearest parent of `target` that exists but is not a directory.
+fn blocked_parent(target: &Path) -> Option<&Path> {
+    target.ancestors().skip(1).find(|parent| {
+        fs::symlink_metadata(parent).is_ok() && !fs::metadata(parent).is_ok_and(|m| m.is_dir())
+    })
 }
 
 fn read_staged(manifest: &Manifest, stage_dir: &Path) -> Result<Vec<Option<Vec<u8>>>, String> {

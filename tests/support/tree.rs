@@ -69,6 +69,27 @@ impl Tree {
     }
 }
 
+/// Panics with the paths that differ between two trees.
+#[track_caller]
+pub fn assert_same(actual: &Tree, expected: &Tree, context: &str) {
+    let mut differences = Vec::new();
+    for (path, node) in &expected.0 {
+        match actual.0.get(path) {
+            None => differences.push(format!("missing {}", path.display())),
+            Some(got) if got != node => differences.push(format!("changed {}", path.display())),
+            Some(_) => {}
+        }
+    }
+    for path in actual.0.keys().filter(|p| !expected.0.contains_key(*p)) {
+        differences.push(format!("unexpected {}", path.display()));
+    }
+    assert!(
+        differences.is_empty(),
+        "{context}:\n  {}",
+        differences.join("\n  ")
+    );
+}
+
 fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Node>) {
     let entries =
         fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));

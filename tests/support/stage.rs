@@ -200,3 +200,25 @@ pub fn run(program: &Path, args: &[&str]) -> (String, String, i32) {
         output.status.code().expect("an exit code"),
     )
 }
+
+/// A `zeoraid.toml` with one part, `raid`, whose zeo.conf serves
+/// `<raidstorage 1>` at 127.0.0.1:`port` (a [`super::raid::RaidWorld`]'s).
+pub fn world_config(port: u16) -> String {
+    format!(
+        "[server.raid]\nzeo-conf = \"\"\"\n<zeo>\n  address 127.0.0.1:{port}\n</zeo>\n\
+         %import gocept.zeoraid\n<raidstorage 1>\n  <filestorage 1>\n    path 1.fs\n  \
+         </filestorage>\n  <filestorage 2>\n    path 2.fs\n  </filestorage>\n</raidstorage>\n\"\"\"\n"
+    )
+}
+
+/// What `details` prints for an optimal two-child RAID on 127.0.0.1:`port`.
+pub fn optimal_details(port: u16) -> String {
+    format!(
+        " 127.0.0.1:{port:<15}| Status\n \
+         -------------------------+-------------------\n \
+         RAID 1                   | optimal                  \n \
+         -------------------------+-------------------\n \
+         1                        | optimal\n \
+         2                        | optimal\n"
+    )
+}

@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use support::elf::Elf;
+use support::proxy::Proxy;
 use support::raid::RaidWorld;
 use support::stage::{
     install_ok, optimal_details, run, tempdir, toolchain, world_config, Project, Stage,
@@ -221,6 +222,50 @@ fn an_installed_manage_binary_talks_to_a_raid_server() {
     );
     assert_eq!(world.status(), "degraded");
     assert_eq!(run(&manage, &["status"]).2, 2);
+}
+
+/// `[::1]:PORT` and a unix socket, forwarded to a RAID server on 127.0.0.1.
+#[test]
+fn manage_binaries_reach_servers_over_ipv6_and_unix_sockets() {
+    let world = RaidWorld::filestorages(false);
+    let (v6, v6_port) = Proxy::ipv6(world.port());
+    let sockets = tempdir("zeoraid-sock-");
+    let socket = sockets.path().join("zeo.sock");
+    let unix = Proxy::unix(&socket, world.port());
+    let part = |key: &str, address: &str| {
+        format!(
+            "[server.{key}]\nzeo-conf = \"\"\"\n<zeo>\n  address {address}\n</zeo>\n\
+             %import gocept.zeoraid\n<raidstorage 1>\n  <filestorage 1>\n  </filestorage>\n\
+             </raidstorage>\n\"\"\"\n"
+        )
+    };
+    let project = Project::new(&format!(
+        "{}{}",
+        part("v6", &format!("[::1]:{v6_port}")),
+        part("sock", &socket.display().to_string())
+    ));
+    let stage = project.stage();
+    let bin = project.path().join("bin");
+    for (name, proxy) in [("v6-1-manage", &v6), ("sock-1-manage", &unix)] {
+        let manage = stage.staged(&bin.join(name));
+        assert_eq!(
+            run(&manage, &["status"]),
+            ("optimal\n".into(), String::new(), 0),
+            "{name}"
+        );
+        let (details, _, code) = run(&manage, &["details"]);
+        assert_eq!(code, 0, "{name}: {details}");
+        assert!(
+            details.ends_with(
+                " 1                        | optimal\n 2                        | optimal\n"
+            ),
+            "{name}: {details}"
+        );
+        assert!(
+            proxy.accepted() >= 2,
+            "{name} did not go through its address"
+        );
+    }
 }
 
 /// One deployment at absolute paths, so that two copies of the config in

@@ -320,6 +320,23 @@ fn check_names_file_part_and_line_of_a_bad_config() {
     }
 }
 
+/// As in zeo.txt, the text follows the message, then a blank line.
+#[test]
+fn check_shows_the_text_of_a_zconfig_syntax_error() {
+    let project = Project::new("[server.server]\nzeo-conf = \"<bad\"\n");
+    let file = project.config_path();
+    let output = zeoraid(&["check", file.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "zeoraid check: {}: [server.server] zeo-conf (line 2): malformed section start \
+             (line 1) in:\n<bad\n\n",
+            file.display()
+        )
+    );
+}
+
 #[test]
 fn check_accepts_the_seed() {
     let project = Project::new(&gen_config("seed"));

@@ -8,6 +8,7 @@
 
 pub mod elf;
 pub mod net;
+pub mod proxy;
 pub mod python;
 pub mod raid;
 pub mod stage;

@@ -358,3 +358,21 @@ fn two_builds_in_two_directories_are_byte_identical() {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// With a relative layout the two installs differ (the server wrappers
+/// carry their zdaemon.conf path), but manage binaries carry no path.
+#[test]
+fn manage_binaries_do_not_depend_on_the_install_folder() {
+    let (a, b) = (Project::new(ADDRESSES), Project::new(ADDRESSES));
+    let (stage_a, stage_b) = (a.stage(), b.stage());
+    let bytes = |project: &Project, stage: &Stage, name: &str| {
+        fs::read(stage.staged(&project.path().join("bin").join(name))).expect("a staged binary")
+    };
+    for name in ["tcp-main-manage", "sock-1-manage", "v6-1-manage"] {
+        assert!(
+            bytes(&a, &stage_a, name) == bytes(&b, &stage_b, name),
+            "{name} differs between two folders"
+        );
+    }
+    assert!(bytes(&a, &stage_a, "tcp") != bytes(&b, &stage_b, "tcp"));
+}

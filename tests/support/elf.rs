@@ -21,8 +21,6 @@ const SHT_SYMTAB: u32 = 2;
 pub struct Elf {
     /// `e_type`: 2 executable, 3 shared object (also static-pie).
     pub file_type: u16,
-    /// The program header types, in order.
-    pub segments: Vec<u32>,
     /// The requested interpreter (`PT_INTERP`), if any.
     pub interpreter: Option<String>,
     /// How many `DT_NEEDED` entries the dynamic section has.
@@ -57,7 +55,6 @@ impl Elf {
 
         let mut elf = Elf {
             file_type,
-            segments: Vec::new(),
             interpreter: None,
             needed: 0,
             has_symtab: false,
@@ -66,7 +63,6 @@ impl Elf {
             let at = to_usize(phoff + i * u64::from(phentsize));
             let kind = r.u32(at);
             let (offset, size) = (to_usize(r.u64(at + 8)), to_usize(r.u64(at + 0x20)));
-            elf.segments.push(kind);
             match kind {
                 PT_INTERP => {
                     let text = r.bytes(offset, size);

@@ -33,11 +33,6 @@ impl Tree {
         tree
     }
 
-    /// The relative paths, sorted.
-    pub fn paths(&self) -> Vec<String> {
-        self.0.keys().map(|p| p.display().to_string()).collect()
-    }
-
     /// The tree as text: one line per path with its kind and a file's mode
     /// (a directory's depends on the umask), then text files in full;
     /// binaries as `ELF` with their linking. `scrub` is applied to file

@@ -1,6 +1,11 @@
 //! `zeoraid install`: lays the staged tree out at its absolute paths
 //! (below `--root` if given), keeps a record of what it created, and removes
 //! what the previous install created that this one no longer does.
+//!
+//! It reports like buildout: `Uninstalling P.` for each part that is gone
+//! or whose files changed (last installed first), then `Installing P.` with
+//! its `Generated script` lines for new or changed parts, `Updating P.` for
+//! parts whose files are all the same.
 
 mod record;
 mod write;
@@ -47,7 +52,16 @@ pub fn install(
             if options.dry_run { "Would: " } else { "" }
         );
     };
-    for part in old_parts.iter().filter(|p| !new_parts.contains(p)) {
+    let changed: BTreeSet<&str> = new_parts
+        .iter()
+        .copied()
+        .filter(|part| files_of_new(manifest, &contents, part) != files_of_old(&old, part))
+        .collect();
+    for part in old_parts
+        .iter()
+        .rev()
+        .filter(|p| !new_parts.contains(p) || changed.contains(*p))
+    {
         say(out, format!("Uninstalling {part}."));
     }
     if !options.dry_run {
@@ -67,7 +81,9 @@ pub fn install(
 
     let mut new = Record::default();
     for part in &new_parts {
-        say(out, format!("Installing {part}."));
+        let fresh = changed.contains(part);
+        let verb = if fresh { "Installing" } else { "Updating" };
+        say(out, format!("{verb} {part}."));
         for (entry, data) in manifest
             .entries
             .iter()
@@ -102,7 +118,7 @@ pub fn install(
                     if !options.dry_run {
                         write::atomic(&target, data, entry.mode)?;
                     }
-                    if entry.kind.is_script() {
+                    if fresh && entry.kind.is_script() {
                         say(out, format!("Generated script '{}'.", target.display()));
                     }
                     new.owned.push(owned(
@@ -197,35 +213,28 @@ fn owners(manifest: &Manifest, options: &Options) -> Result<BTreeMap<String, Use
     Ok(owners)
 }
 
-/// Refuses to overwrite anything that exists but was not installed by us.
+/// Refuses to overwrite anything that exists but was not installed by us,
+/// and anything that would stop the install half-way: a file where a
+/// directory goes (the target or one of its parents), a directory or a
+/// special file where a file goes.
 fn check_conflicts(
     manifest: &Manifest,
     contents: &[Option<Vec<u8>>],
     old: &Record,
     at: &dyn Fn(&Path) -> PathBuf,
 ) -> Result<(), String> {
-    let mut conflicts = Vec::new();
+    let mut conflicts: Vec<String> = Vec::new();
     for (entry, data) in manifest.entries.iter().zip(contents) {
         let target = at(&entry.target);
-        let meta = fs::symlink_metadata(&target);
-        match (data, meta) {
-            (None, Ok(m)) if !m.is_dir() => conflicts.push(format!(
+        let conflict = match blocked_parent(&target) {
+            Some(parent) => Some(format!(
                 "{} exists and is not a directory",
-                target.display()
+                parent.display()
             )),
-            (Some(_), Ok(m)) if m.is_dir() => {
-                conflicts.push(format!("{} is a directory", target.display()))
-            }
-            (Some(data), Ok(_))
-                if old.get(&entry.target).is_none()
-                    && fs::read(&target).ok().as_deref() != Some(data.as_slice()) =>
-            {
-                conflicts.push(format!(
-                    "{} exists and was not installed by zeoraid; move it away first",
-                    target.display()
-                ))
-            }
-            _ => {}
+            None => conflict_at(&target, data.as_deref(), old.get(&entry.target).is_some()),
+        };
+        if let Some(conflict) = conflict.filter(|c| !conflicts.contains(c)) {
+            conflicts.push(conflict);
         }
     }
     if conflicts.is_empty() {
@@ -236,6 +245,32 @@ fn check_conflicts(
             conflicts.join("\n  ")
         ))
     }
+}
+
+/// What keeps `data` (a file) or a directory (`None`) from going to
+/// `target`, which the last install created if `owned`. Symlinks to
+/// directories count as directories.
+fn conflict_at(target: &Path, data: Option<&[u8]>, owned: bool) -> Option<String> {
+    let meta = fs::symlink_metadata(target).ok()?;
+    let is_dir = fs::metadata(target).is_ok_and(|m| m.is_dir());
+    let problem = match data {
+        None if is_dir => return None,
+        None => "exists and is not a directory",
+        Some(_) if is_dir => "is a directory",
+        Some(_) if !meta.is_file() => "exists and is not a regular file",
+        Some(data) if !owned && fs::read(target).ok().as_deref() != Some(data) => {
+            "exists and was not installed by zeoraid; move it away first"
+        }
+        Some(_) => return None,
+    };
+    Some(format!("{} {problem}", target.display()))
+}
+
+/// The nearest parent of `target` that exists but is not a directory.
+fn blocked_parent(target: &Path) -> Option<&Path> {
+    target.ancestors().skip(1).find(|parent| {
+        fs::symlink_metadata(parent).is_ok() && !fs::metadata(parent).is_ok_and(|m| m.is_dir())
+    })
 }
 
 fn read_staged(manifest: &Manifest, stage_dir: &Path) -> Result<Vec<Option<Vec<u8>>>, String> {
@@ -264,6 +299,31 @@ fn owned(part: String, kind: Kind, path: &Path, data: Option<&[u8]>) -> Owned {
         path: path.to_owned(),
         hash: data.map(record::hash),
     }
+}
+
+/// The files `part` installs now, with their hashes (directories are left
+/// out: whether one was created depends on what existed before).
+fn files_of_new<'a>(
+    manifest: &'a Manifest,
+    contents: &[Option<Vec<u8>>],
+    part: &str,
+) -> BTreeSet<(&'a Path, String)> {
+    manifest
+        .entries
+        .iter()
+        .zip(contents)
+        .filter(|(e, _)| e.part == part)
+        .filter_map(|(e, data)| Some((e.target.as_path(), record::hash(data.as_deref()?))))
+        .collect()
+}
+
+/// The files `part` installed last time, with their hashes.
+fn files_of_old<'a>(old: &'a Record, part: &str) -> BTreeSet<(&'a Path, String)> {
+    old.owned
+        .iter()
+        .filter(|o| o.part == part)
+        .filter_map(|o| Some((o.path.as_path(), o.hash.clone()?)))
+        .collect()
 }
 
 fn parts_in_order<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {

@@ -6,9 +6,13 @@
 //! panics with the reason; nothing is skipped.
 #![allow(dead_code)]
 
+pub mod elf;
 pub mod net;
+pub mod proxy;
 pub mod python;
 pub mod raid;
+pub mod stage;
+pub mod tree;
 pub mod zeo;
 
 use std::path::{Path, PathBuf};

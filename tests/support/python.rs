@@ -235,10 +235,11 @@ fn checked(command: &mut Command, what: &str) {
 /// An exclusive lock file (created with `create_new`, holding our pid),
 /// polled for; a lock left by a dead process or older than
 /// `LOCK_STALE_AFTER` is broken.
-struct LockGuard(PathBuf);
+pub struct LockGuard(PathBuf);
 
 impl LockGuard {
-    fn acquire(path: &Path) -> Self {
+    /// Waits for the lock at `path` and takes it until dropped.
+    pub fn acquire(path: &Path) -> Self {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)
                 .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));

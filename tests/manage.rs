@@ -202,3 +202,36 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Default: 127.0.0.1"));
 }
+
+#[test]
+fn a_recovering_raid_exits_1() {
+    // The peer pauses 0.5 s per copied transaction, so the recovery of four
+    // missed transactions is long enough to be seen.
+    let server = support::zeo::ZeoServer::start(
+        "<zeo>\n  address 127.0.0.1:$port\n</zeo>\n%import gocept.zeoraid\n\
+         <raidstorage 1>\n  recovery-delay 0.5\n\
+         <filestorage 1>\n    path $dir/1.fs\n  </filestorage>\n\
+         <filestorage 2>\n    path $dir/2.fs\n  </filestorage>\n</raidstorage>\n",
+    );
+    let port = server.port();
+    assert_eq!(run(port, &["disable", "2"]).1, 0);
+    for i in 0..4 {
+        support::python::run_ok(
+            include_str!("support/py/commit.py"),
+            &["127.0.0.1", &port.to_string(), "1", &format!("k{i}"), "v"],
+        );
+    }
+    assert_eq!(run(port, &["recover", "2"]), ("recovering '2'\n".into(), 0));
+    assert_eq!(run(port, &["status"]), ("recovering\n".into(), 1));
+    let (details, code) = run(port, &["details"]);
+    assert_eq!(code, 1, "{details}");
+    assert!(
+        details.contains(" RAID 1                   | recovering               \n"),
+        "{details}"
+    );
+    assert!(
+        details.contains(" 2                        | recovering"),
+        "{details}"
+    );
+    assert_eq!(wait_for_status(port, "optimal"), ("optimal\n".into(), 0));
+}

@@ -21,7 +21,8 @@ class RaidStorageConfig(ZODB.config.BaseConfig):
         if path is not None:
             reload_openers = functools.partial(child_openers, path, self.name)
         return storage.RaidStorage(self.name, self.config.storages,
-                                   reload_openers)
+                                   reload_openers,
+                                   self.config.recovery_delay)
 
 
 def server_config_path():

@@ -11,6 +11,7 @@ the children's states and is only held briefly, never across I/O.
 
 import logging
 import threading
+import time
 
 import zope.interface
 import ZODB.interfaces
@@ -64,9 +65,10 @@ class RaidStorage:
     configured for this RAID (used by `raid_reload`).
     """
 
-    def __init__(self, name, openers, reload_openers=None):
+    def __init__(self, name, openers, reload_openers=None, recovery_delay=0):
         self.__name__ = name
         self._reload_openers = reload_openers
+        self._recovery_delay = recovery_delay
         self._state = threading.RLock()
         self._commit_lock = threading.Lock()
         self._oid_lock = threading.Lock()
@@ -427,11 +429,15 @@ class RaidStorage:
         def progress(count):
             child.progress = f'{copied + count} transactions copied'
 
+        def paced(count):
+            progress(count)
+            time.sleep(self._recovery_delay)
+
         for _ in range(10):
             if not self._recovering(child):
                 return
             count = recovery.copy_missing(
-                self._live()[0].storage, child.storage, progress)
+                self._live()[0].storage, child.storage, paced)
             copied += count
             if not count:
                 break

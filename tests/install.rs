@@ -194,6 +194,7 @@ fn zodbrecipes_deployment_logrotate_pack_and_shell_script() {
     let world = Installed::new(&gen_config("server"));
     world.install();
     assert_eq!(ls(&world.at("bin")), ["server"]);
+    assert_eq!(ls(&world.at("parts/server")), ["zdaemon.conf", "zeo.conf"]);
     world.mkdirs(SEED_DIRS);
 
     let out = world.reinstall(&gen_config("deployment"));

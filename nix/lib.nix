@@ -333,14 +333,15 @@ let
   # plan/*.rs); nix/tests pins them.
 
   knownTop = [ "layout" "server" "deployment" ];
-  knownLayout = [ "directory" "bin-directory" "parts-directory" ];
+  knownLayout = [ "directory" "bin-directory" "parts-directory" "systemd-directory" ];
   knownServer = [
     "zeo-conf" "zdaemon-conf" "name" "deployment" "logrotate" "pack"
     "shell-script" "runzeo" "zdaemon" "zeopack"
   ];
   knownDeployment = [
     "name" "user" "etc-prefix" "var-prefix" "crontab-directory" "etc-directory"
-    "log-directory" "logrotate-directory" "rc-directory" "run-directory" "logrotate"
+    "log-directory" "logrotate-directory" "rc-directory" "run-directory"
+    "systemd-directory" "logrotate"
   ];
 
   checkKeys = where: known: attrs:
@@ -396,6 +397,10 @@ let
   pathOpt = where: base: attrs: key: default:
     checkPath where key (resolve base (optStr where attrs key default));
 
+  # The same without a default: null when `key` is not set.
+  optPath = where: base: attrs: key:
+    if hasAttr key attrs then pathOpt where base attrs key "" else null;
+
   # A deployment table:
   #   etc-prefix default /etc, var-prefix default /var (relative: against the
   #   layout directory);
@@ -403,6 +408,7 @@ let
   #   logrotate-directory <etc-prefix>/logrotate.d rc-directory  <etc-prefix>/init.d
   #   log-directory      <var-prefix>/log/<name>  run-directory  <var-prefix>/run/<name>
   # A directory that is given resolves against the layout directory.
+  # systemd-directory has no default: without it its parts get no unit file.
   resolveDeployment = directory: key: raw:
     let
       where = "[deployment.${key}]";
@@ -422,6 +428,7 @@ let
         rc = dir "rc-directory" etc "init.d";
         log = dir "log-directory" var "log/${name}";
         run = dir "run-directory" var "run/${name}";
+        systemd = optPath where directory d "systemd-directory";
         logrotateOn = optBool where d "logrotate";
       };
     in
@@ -475,7 +482,7 @@ let
     };
 
   # Everything lib.nix knows about one part (a superset of the plan's entry).
-  analysePart = { directory, binDirectory, partsDirectory, deployments }: key: raw:
+  analysePart = { directory, binDirectory, partsDirectory, systemdDirectory, deployments }: key: raw:
     let
       where = "[server.${key}]";
       p = checkKeys where knownServer (checkTable where raw);
@@ -522,7 +529,9 @@ let
       zdaemonConf = if dep == null then "${runDirectory}/zdaemon.conf" else "${dep.etc}/${name}-zdaemon.conf";
       logrotate = if dep == null || !logrotateOn then null else "${dep.logrotate}/${dep.name}-${name}";
       cron = if pack == null then null else "${dep.crontab}/pack-${dep.name}-${name}";
-      unitPath = if dep == null then "${runDirectory}/${name}.service" else "${dep.etc}/${rcBase}.service";
+      # The unit file, only with the layout's or the deployment's systemd-directory.
+      unitDirectory = if dep == null then systemdDirectory else dep.systemd;
+      unitPath = if unitDirectory == null then null else "${unitDirectory}/${rcBase}.service";
     in
     seq zdaemonConfCheck (seq shellScript (builtins.deepSeq [ runzeo zdaemon zeopack pack partLogrotate ] {
       inherit key name rc user address shellScript runzeo zdaemon zeopack pack logrotate cron;
@@ -588,15 +597,16 @@ let
       directory = pathOpt "[layout]" base layout "directory" ".";
       binDirectory = pathOpt "[layout]" directory layout "bin-directory" "bin";
       partsDirectory = pathOpt "[layout]" directory layout "parts-directory" "parts";
+      systemdDirectory = optPath "[layout]" directory layout "systemd-directory";
       deployments = mapAttrs (resolveDeployment directory) (checkTable "[deployment]" (s.deployment or { }));
       servers = checkTable "[server]" (s.server or { });
-      parts = map (k: analysePart { inherit directory binDirectory partsDirectory deployments; } k servers.${k})
+      parts = map (k: analysePart { inherit directory binDirectory partsDirectory systemdDirectory deployments; } k servers.${k})
         (attrNames servers);
     in
     if servers == { } then
       throw "zeoraid: there are no server parts: add a [server.NAME] table with a zeo-conf"
     else
-      builtins.deepSeq deployments (seq (checkConflicts parts) {
+      builtins.deepSeq [ deployments systemdDirectory ] (seq (checkConflicts parts) {
         inherit directory parts deployments;
         bin_directory = binDirectory;
         parts_directory = partsDirectory;
@@ -687,8 +697,8 @@ rec {
   storages = part: map (m: m.storage) part.manage;
 
   # Every file an install lays out (binaries and generated files), absolute.
-  # Give it the analysis (`analyse`) to include the systemd unit files, which
-  # the plan does not name.
+  # Give it the analysis (`analyse`) to include the systemd unit files of
+  # parts with a systemd-directory, which the plan does not name.
   generatedFiles = p:
     concatMap
       (part: [ part.rc part.zeo_conf part.zdaemon_conf ]
@@ -697,9 +707,9 @@ rec {
       p.parts;
 
   # Rewrites settings for a Nix store build: immutable things (binaries,
-  # config files, logrotate and cron files) go below `out`, mutable ones (run
-  # and log directories) stay where the config puts them, resolved to absolute
-  # paths.  `tools` gives absolute runzeo/zdaemon/zeopack for the parts that
+  # config files, logrotate, cron and unit files) go below `out`, mutable ones
+  # (run and log directories) stay where the config puts them, resolved to
+  # absolute paths.  `tools` gives absolute runzeo/zdaemon/zeopack for the parts that
   # do not set them; a part that sets one keeps it (relative: against the
   # config's own bin-directory).
   #
@@ -708,10 +718,14 @@ rec {
   #   $out/share/zeoraid/etc/<dep>/         <part>-zeo.conf, <part>-zdaemon.conf
   #   $out/share/zeoraid/logrotate.d/       <dep>-<part>
   #   $out/share/zeoraid/cron.d/            pack-<dep>-<part>
+  #   $out/share/zeoraid/systemd/           <part>.service, <dep>-<part>.service
+  #                                         (where the config sets systemd-directory)
   relocate = { settings, dir, out, tools ? { } }:
     let
       a = analyse { inherit settings dir; };
       share = "${out}/share/zeoraid";
+      # A systemd-directory moves below `share`; an unset one stays unset.
+      systemd = attrs: if hasAttr "systemd-directory" attrs then { systemd-directory = "${share}/systemd"; } else { };
       inStore = path: hasPrefix "${storeDir}/" path;
       deployments = mapAttrs
         (key: d:
@@ -729,7 +743,7 @@ rec {
             crontab-directory = "${share}/cron.d";
             run-directory = mutable "run-directory" r.run;
             log-directory = mutable "log-directory" r.log;
-          })
+          } // systemd d)
         (settings.deployment or { });
       servers = mapAttrs
         (key: p:
@@ -748,7 +762,7 @@ rec {
         directory = share;
         bin-directory = "${out}/bin";
         parts-directory = "${share}/parts";
-      };
+      } // systemd (settings.layout or { });
     }
     // (if settings ? server then { server = servers; } else { })
     // (if settings ? deployment then { deployment = deployments; } else { });

@@ -106,8 +106,8 @@ let
   # ---------------------------------------------------------------------
   # The one place that knows the `zeoraid install` command line.
   # Assumed: `zeoraid install --root DIR` lays out the tree that build.rs
-  # staged for ZEORAID_CONFIG (binaries, config files, logrotate and cron
-  # files) at DIR/<absolute path>, DESTDIR-style, creates the run and log
+  # staged for ZEORAID_CONFIG (binaries, config files, logrotate, cron and
+  # unit files) at DIR/<absolute path>, DESTDIR-style, creates the run and log
   # directories there too, and changes no owner when not run as root.
   installTree = ''
     stage="$NIX_BUILD_TOP/zeoraid-root"

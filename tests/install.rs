@@ -136,12 +136,7 @@ Generated script '/sample-buildout/bin/zeoraid2-1-manage'.
             "zeoraid2-1-manage"
         ]
     );
-    // The seed lists exactly zdaemon.conf and zeo.conf here; the systemd
-    // unit is this project's addition.
-    assert_eq!(
-        ls(&world.at("parts/zeoraid")),
-        ["zdaemon.conf", "zeo.conf", "zeoraid.service"]
-    );
+    assert_eq!(ls(&world.at("parts/zeoraid")), ["zdaemon.conf", "zeo.conf"]);
     assert_eq!(cat(&world.at("parts/zeoraid/zeo.conf")), SEED_ZEO_CONF);
     for binary in [
         "zeoraid",
@@ -199,6 +194,7 @@ fn zodbrecipes_deployment_logrotate_pack_and_shell_script() {
     let world = Installed::new(&gen_config("server"));
     world.install();
     assert_eq!(ls(&world.at("bin")), ["server"]);
+    assert_eq!(ls(&world.at("parts/server")), ["zdaemon.conf", "zeo.conf"]);
     world.mkdirs(SEED_DIRS);
 
     let out = world.reinstall(&gen_config("deployment"));
@@ -213,11 +209,7 @@ fn zodbrecipes_deployment_logrotate_pack_and_shell_script() {
     assert!(!world.at("bin/server").exists());
     assert_eq!(
         ls(&world.at("etc")),
-        [
-            "demo-server.service",
-            "server-zdaemon.conf",
-            "server-zeo.conf"
-        ]
+        ["server-zdaemon.conf", "server-zeo.conf"]
     );
     assert_eq!(
         world
@@ -265,15 +257,50 @@ fn zodbrecipes_deployment_logrotate_pack_and_shell_script() {
     assert_eq!(ls(&world.at("cron")), ["pack-Demo-Server"]);
     assert_eq!(
         ls(&world.at("etc")),
-        [
-            "Demo-Server.service",
-            "Server-zdaemon.conf",
-            "Server-zeo.conf"
-        ]
+        ["Server-zdaemon.conf", "Server-zeo.conf"]
     );
     assert_eq!(ls(&world.at("rotate")), ["Demo-Server"]);
     assert_eq!(ls(&world.at("rc")), ["Demo-Server"]);
     assert_shell_script(&world, "rc/Demo-Server", "Server");
+}
+
+/// Units are opt-in: installed into the layout's and the deployments'
+/// `systemd-directory`, none for a deployment without one, and removed
+/// once the directories are unset.
+#[test]
+fn systemd_units_go_to_the_systemd_directory() {
+    let config = gen_config("systemd");
+    let world = Installed::new(&config);
+    world.install();
+    let plan = world.project.plan();
+    let system = world.root.path().join("etc/systemd/system");
+    assert_eq!(ls(&world.at("site/units")), ["plain.service"]);
+    assert_eq!(ls(&system), ["prod-scripted.service"]);
+    assert_eq!(
+        ls(&world.at("site/etc/other")),
+        ["quiet-zdaemon.conf", "quiet-zeo.conf"]
+    );
+    for (part, installed) in [
+        (&plan.parts[0], world.at("site/units/plain.service")),
+        (&plan.parts[2], system.join("prod-scripted.service")),
+    ] {
+        let path = part.systemd_unit_path.as_ref().expect("a unit path");
+        let unit = part
+            .files
+            .iter()
+            .find(|f| &f.path == path)
+            .expect("the unit");
+        assert_eq!(cat(&installed), unit.contents, "{}", part.key);
+        assert_eq!(mode(&installed), 0o644, "{}", part.key);
+    }
+
+    let out = world.reinstall(&config.replace("systemd-directory = ", "# systemd-directory = "));
+    assert!(
+        out.contains("Removed '/sample-buildout/site/units/plain.service'.\n"),
+        "{out}"
+    );
+    assert_eq!(ls(&world.at("site/units")), Vec::<String>::new());
+    assert_eq!(ls(&system), Vec::<String>::new());
 }
 
 /// The rc file is zeo.txt's `/bin/sh` script, executable and valid shell,

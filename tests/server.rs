@@ -462,7 +462,7 @@ fn rotate(log: &Path, postrotate: &str, manage: &Path) {
 fn plain_part_runs_restarts_rotates_and_stops() {
     let port = support::net::free_port();
     let site = Site::install(&format!(
-        "[layout]\ndirectory = \".\"\n{}",
+        "[layout]\ndirectory = \".\"\nsystemd-directory = \"units\"\n{}",
         server_table("zeoraid", port, &python::venv(), "")
     ));
     data_directory(&site, "zeoraid", None);
@@ -470,7 +470,7 @@ fn plain_part_runs_restarts_rotates_and_stops() {
     let manage = site.path("bin/zeoraid-1-manage");
     let conf = site.path("parts/zeoraid/zdaemon.conf");
     let log = site.path("parts/zeoraid/zeo.log");
-    systemd_verify(&[site.path("parts/zeoraid/zeoraid.service")]);
+    systemd_verify(&[site.path("units/zeoraid.service")]);
 
     let pid = start(&rc);
     let out = exec(&rc, &["status"]);
@@ -500,14 +500,15 @@ fn plain_part_runs_restarts_rotates_and_stops() {
     );
 }
 
-/// A site with a deployment `demo` (every directory inside the site, run
-/// as `user`) and its part `zeoraid`.
+/// A site with a deployment `demo` (every directory inside the site, units
+/// in `units`, run as `user`) and its part `zeoraid`.
 fn deployment_toml(port: u16, user: &str) -> String {
     let venv = python::shared_venv();
     format!(
         "[layout]\ndirectory = \".\"\n\n[deployment.demo]\nuser = \"{user}\"\n\
          crontab-directory = \"cron\"\netc-directory = \"etc\"\nlog-directory = \"log\"\n\
-         logrotate-directory = \"rotate\"\nrc-directory = \"rc\"\nrun-directory = \"run\"\n{}",
+         logrotate-directory = \"rotate\"\nrc-directory = \"rc\"\nrun-directory = \"run\"\n\
+         systemd-directory = \"units\"\n{}",
         server_table("zeoraid", port, &venv, "deployment = \"demo\"")
     )
 }
@@ -758,14 +759,14 @@ fn systemd_units_verify_and_the_wrapper_serves_in_the_foreground() {
     let toml = deployment_toml(support::net::free_port(), &user) + &legacy;
     let site = Site::install(&toml);
     systemd_verify(&[
-        site.path("etc/demo-zeoraid.service"),
-        site.path("etc/demo-legacy.service"),
+        site.path("units/demo-zeoraid.service"),
+        site.path("units/demo-legacy.service"),
     ]);
 
     let rc = site.path("rc/demo-zeoraid");
     let conf = site.path("etc/zeoraid-zdaemon.conf");
     let log = site.path("log/zeoraid-zeo.log");
-    let unit = UnitFile::parse(&site.read("etc/demo-zeoraid.service"));
+    let unit = UnitFile::parse(&site.read("units/demo-zeoraid.service"));
     assert_eq!(
         unit.get("Service", "ExecStart"),
         format!("{} -C {} supervise", rc.display(), conf.display())
@@ -799,7 +800,7 @@ fn systemd_units_verify_and_the_wrapper_serves_in_the_foreground() {
     );
     assert_eq!(runner.get("transcript"), Some(path_text(&log)));
 
-    let legacy = UnitFile::parse(&site.read("etc/demo-legacy.service"));
+    let legacy = UnitFile::parse(&site.read("units/demo-legacy.service"));
     assert_eq!(
         legacy.get("Service", "ExecStart"),
         format!(

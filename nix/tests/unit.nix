@@ -2,7 +2,7 @@
 # gives { passed = N; failed = [ { name; expected; got; } ... ]; }.
 let
   zl = import ../lib.nix;
-  inherit (builtins) tryEval map filter length attrNames fromTOML deepSeq;
+  inherit (builtins) tryEval map filter length attrNames fromTOML deepSeq removeAttrs;
 
   # A test is { name; got; expected; }; `fails` checks that evaluation throws.
   eq = name: got: expected: { inherit name got expected; };
@@ -36,6 +36,20 @@ let
   relocatedPlan = zl.planFromAttrs { settings = relocated; dir = "/"; };
   original = zl.planFromAttrs { inherit settings; dir = "/srv/zeoraid"; };
   mainOf = p: builtins.head p.parts;
+
+  # systemd units: files only where a systemd-directory says.
+  systemdSettings = fromTOML (builtins.readFile ./configs/systemd.toml);
+  systemdAnalysis = zl.analyse { settings = systemdSettings; dir = "/srv/zeoraid"; };
+  relocatedSystemd = zl.relocate { settings = systemdSettings; inherit out tools; dir = "/srv/zeoraid"; };
+  unitPaths = a: map (p: [ p.key p.systemd_unit_path ]) a.parts;
+  units = files: filter (f: builtins.match ".*[.]service" f != null) files;
+  oneUnit = extra: unitPaths (zl.analyse {
+    dir = "/d";
+    settings = {
+      layout.directory = "site";
+      server.x = { zeo-conf = "<zeo>\naddress 1\n</zeo>\n<raidstorage 1/>\n"; } // extra.server or { };
+    } // removeAttrs extra [ "server" ];
+  });
 
   tomlSample = {
     top = "level";
@@ -151,6 +165,40 @@ let
     (eq "manageBinaries" (map (m: m.name) (zl.manageBinaries original))
       [ "production-zeo-main-main-manage" "production-zeo-main-archive-2-manage" "plain-1-manage" ])
     (eq "serverWrappers" (map (w: w.name) (zl.serverWrappers original)) [ "production-zeo-main" "plain" ])
+    # systemd units
+    (eq "unit paths" (unitPaths systemdAnalysis) [
+      [ "plain" "/srv/zeoraid/site/units/plain.service" ]
+      [ "quiet" null ]
+      [ "scripted" "/etc/systemd/system/prod-scripted.service" ]
+    ])
+    (eq "no systemd-directory, no unit file" (unitPaths (zl.analyse { inherit settings; dir = "/srv/zeoraid"; }))
+      [ [ "main" null ] [ "plain" null ] ])
+    (eq "layout systemd-directory against layout.directory" (oneUnit { layout = { directory = "site"; systemd-directory = "../u/./v/"; }; })
+      [ [ "x" "/d/u/v/x.service" ] ])
+    (eq "deployment systemd-directory against layout.directory" (oneUnit {
+      server.deployment = "d";
+      deployment.d = { name = "D"; etc-prefix = "etc"; systemd-directory = "units"; };
+    }) [ [ "x" "/d/site/units/D-x.service" ] ])
+    (eq "the layout's is not the deployment's" (oneUnit {
+      layout = { directory = "site"; systemd-directory = "units"; };
+      server.deployment = "d";
+      deployment.d = { };
+    }) [ [ "x" null ] ])
+    (eq "the plan does not name unit files" (zl.planFromAttrs { settings = systemdSettings; dir = "/srv/zeoraid"; })
+      (zl.planFromAttrs { settings = removeAttrs systemdSettings [ "layout" ] // { layout.directory = "site"; }; dir = "/srv/zeoraid"; }))
+    (eq "generatedFiles of the analysis name the units" (units (zl.generatedFiles systemdAnalysis))
+      [ "/srv/zeoraid/site/units/plain.service" "/etc/systemd/system/prod-scripted.service" ])
+    (eq "generatedFiles of the plan do not" (units (zl.generatedFiles (zl.planFromAttrs { settings = systemdSettings; dir = "/srv/zeoraid"; }))) [ ])
+    (eq "relocated units" (unitPaths (zl.analyse { settings = relocatedSystemd; dir = "/"; })) [
+      [ "plain" "${out}/share/zeoraid/systemd/plain.service" ]
+      [ "quiet" null ]
+      [ "scripted" "${out}/share/zeoraid/systemd/prod-scripted.service" ]
+    ])
+    (eq "relocation sets no systemd-directory of its own"
+      [ (relocated.layout ? systemd-directory) (relocated.deployment.prod ? systemd-directory) (relocatedSystemd.deployment.other ? systemd-directory) ]
+      [ false false false ])
+    (fails "systemd-directory of the wrong type" (oneUnit { layout.systemd-directory = 1; }))
+
     (fails "run directory in the store"
       (zl.relocate {
         inherit out;

@@ -9,7 +9,12 @@ use crate::suggest::nearest;
 use crate::toml_tree::{self, Entry, Node, Value};
 
 /// The keys of `[layout]`.
-pub const LAYOUT_KEYS: &[&str] = &["directory", "bin-directory", "parts-directory"];
+pub const LAYOUT_KEYS: &[&str] = &[
+    "directory",
+    "bin-directory",
+    "parts-directory",
+    "systemd-directory",
+];
 /// The keys of a `[server.NAME]` table.
 pub const SERVER_KEYS: &[&str] = &[
     "zeo-conf",
@@ -35,6 +40,7 @@ pub const DEPLOYMENT_KEYS: &[&str] = &[
     "logrotate-directory",
     "rc-directory",
     "run-directory",
+    "systemd-directory",
     "logrotate",
 ];
 const TOP_KEYS: &[&str] = &["layout", "server", "deployment"];
@@ -70,6 +76,9 @@ pub struct Layout {
     pub bin_directory: Option<Setting<String>>,
     /// `parts-directory`, default `parts` (against `directory`).
     pub parts_directory: Option<Setting<String>>,
+    /// `systemd-directory` (against `directory`): where the units of parts
+    /// without a deployment go; none are written without it.
+    pub systemd_directory: Option<Setting<String>>,
 }
 
 /// `[server.KEY]`: one ZEO RAID server part.
@@ -128,6 +137,9 @@ pub struct Deployment {
     pub rc_directory: Option<Setting<String>>,
     /// `run-directory`, default `<var-prefix>/run/<name>`.
     pub run_directory: Option<Setting<String>>,
+    /// `systemd-directory`: where the units of its parts go; none are
+    /// written without it.
+    pub systemd_directory: Option<Setting<String>>,
     /// `logrotate`: `false` turns logrotate files off for its parts.
     pub logrotate: Option<Setting<bool>>,
 }
@@ -146,6 +158,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, Error> {
                     directory: reader.string(&t, "directory")?,
                     bin_directory: reader.string(&t, "bin-directory")?,
                     parts_directory: reader.string(&t, "parts-directory")?,
+                    systemd_directory: reader.string(&t, "systemd-directory")?,
                 };
             }
             "server" => {
@@ -351,6 +364,7 @@ impl<'t> Reader<'t> {
             logrotate_directory: self.string(&t, "logrotate-directory")?,
             rc_directory: self.string(&t, "rc-directory")?,
             run_directory: self.string(&t, "run-directory")?,
+            systemd_directory: self.string(&t, "systemd-directory")?,
             logrotate: self.boolean(&t, "logrotate")?,
         })
     }

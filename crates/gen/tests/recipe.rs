@@ -72,7 +72,6 @@ fn deployment_places_files_and_rotates_logs() {
     assert_eq!(
         file_names(&plan),
         [
-            "/sample-buildout/etc/demo-server.service",
             "/sample-buildout/etc/server-zdaemon.conf",
             "/sample-buildout/etc/server-zeo.conf",
             "/sample-buildout/rotate/demo-server",
@@ -193,7 +192,6 @@ fn names_shape_file_names() {
         file_names(&plan),
         [
             "/sample-buildout/cron/pack-Demo-Server",
-            "/sample-buildout/etc/Demo-Server.service",
             "/sample-buildout/etc/Server-zdaemon.conf",
             "/sample-buildout/etc/Server-zeo.conf",
             "/sample-buildout/rc/Demo-Server",
@@ -298,33 +296,6 @@ fn deployment_defaults_follow_zc_recipe_deployment() {
         part.manage[0].path,
         PathBuf::from("/etc/init.d/zeo-zeoraid-1-manage")
     );
-}
-
-#[test]
-fn systemd_unit_supervises_with_the_wrapper_as_the_user() {
-    let plan = plan("deployment");
-    assert_eq!(
-        file(&plan, "/sample-buildout/etc/demo-server.service"),
-        "[Unit]
-Description=ZEO RAID server demo-server
-After=network.target
-
-[Service]
-# The wrapper copies the server's output to /sample-buildout/log/server-zeo.log and the journal.
-Type=simple
-ExecStart=/sample-buildout/rc/demo-server -C /sample-buildout/etc/server-zdaemon.conf supervise
-User=bob
-KillMode=mixed
-TimeoutStopSec=330
-Restart=on-failure
-RestartSec=5
-RestartPreventExitStatus=2
-
-[Install]
-WantedBy=multi-user.target
-"
-    );
-    assert_eq!(only_part(&plan).systemd_unit, "demo-server.service");
 }
 
 #[test]

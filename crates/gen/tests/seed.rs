@@ -65,10 +65,8 @@ fn step_one_two_parts_without_deployment() {
         [
             "/sample-buildout/parts/zeoraid/zdaemon.conf",
             "/sample-buildout/parts/zeoraid/zeo.conf",
-            "/sample-buildout/parts/zeoraid/zeoraid.service",
             "/sample-buildout/parts/zeoraid2/zdaemon.conf",
             "/sample-buildout/parts/zeoraid2/zeo.conf",
-            "/sample-buildout/parts/zeoraid2/zeoraid2.service",
         ]
     );
     assert_eq!(
@@ -123,7 +121,6 @@ fn step_two_the_part_moves_into_a_deployment() {
     assert_eq!(
         file_names(&plan),
         [
-            "/sample-buildout/etc/demo-zeoraid.service",
             "/sample-buildout/etc/zeoraid-zdaemon.conf",
             "/sample-buildout/etc/zeoraid-zeo.conf",
             "/sample-buildout/rotate/demo-zeoraid",

@@ -13,6 +13,8 @@ pub(super) struct Context {
     pub directory: PathBuf,
     pub bin_directory: PathBuf,
     pub parts_directory: PathBuf,
+    /// Where the units of parts without a deployment go, if anywhere.
+    pub systemd_directory: Option<PathBuf>,
 }
 
 impl Context {
@@ -31,6 +33,7 @@ impl Context {
             directory: PathBuf::new(),
             bin_directory: PathBuf::new(),
             parts_directory: PathBuf::new(),
+            systemd_directory: None,
         };
         let layout = &config.layout;
         ctx.directory = ctx.path(
@@ -55,6 +58,12 @@ impl Context {
             "layout",
             "parts-directory",
         )?;
+        ctx.systemd_directory = ctx.optional_path(
+            &dir,
+            layout.systemd_directory.as_ref(),
+            "layout",
+            "systemd-directory",
+        )?;
         Ok(ctx)
     }
 
@@ -76,6 +85,19 @@ impl Context {
         let path = resolve(base, value);
         self.check_path(&path, setting.and_then(|s| s.pos), table, key)?;
         Ok(path)
+    }
+
+    /// The setting, if given, resolved against `base` and checked.
+    pub fn optional_path(
+        &self,
+        base: &Path,
+        setting: Option<&Setting<String>>,
+        table: &str,
+        key: &str,
+    ) -> Result<Option<PathBuf>, Error> {
+        setting
+            .map(|s| self.path(base, Some(s), "", table, key))
+            .transpose()
     }
 
     /// Refuses a path that is not UTF-8 or would break a generated line.

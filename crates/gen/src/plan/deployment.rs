@@ -19,6 +19,7 @@ pub(super) struct Resolved {
     pub logrotate_directory: PathBuf,
     pub rc_directory: PathBuf,
     pub run_directory: PathBuf,
+    pub systemd_directory: Option<PathBuf>,
 }
 
 pub(super) fn resolve(ctx: &Context, dep: &Deployment) -> Result<Resolved, super::Error> {
@@ -92,6 +93,12 @@ pub(super) fn resolve(ctx: &Context, dep: &Deployment) -> Result<Resolved, super
             &var_prefix,
             format!("run/{name}"),
             "run-directory",
+        )?,
+        systemd_directory: ctx.optional_path(
+            &dir,
+            dep.systemd_directory.as_ref(),
+            &table,
+            "systemd-directory",
         )?,
         name,
     })

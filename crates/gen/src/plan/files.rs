@@ -36,7 +36,10 @@ pub(super) fn render(i: Inputs<'_>) -> Vec<FileOut> {
         user: i.user.map(str::to_owned),
     };
     let zdaemon = zdaemon_conf::merge(i.zdaemon, &defaults);
-    let unit = unit(&i, &zdaemon, &defaults);
+    let unit = at
+        .unit_path
+        .as_ref()
+        .map(|path| file(path, unit(&i, &zdaemon, &defaults), 0o644));
     let mut files = vec![
         file(&at.zeo_conf, zeo_conf::render(i.zeo), 0o644),
         file(&at.zdaemon_conf, render_zconfig(&zdaemon), 0o644),
@@ -53,7 +56,7 @@ pub(super) fn render(i: Inputs<'_>) -> Vec<FileOut> {
     if let Some((path, contents)) = i.cron {
         files.push(file(&path, contents, 0o644));
     }
-    files.push(file(&at.unit_path, unit, 0o644));
+    files.extend(unit);
     files
 }
 

@@ -1,6 +1,6 @@
 //! Where a part's files go, with and without a deployment (DESIGN §3).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::context::Context;
 use super::deployment::Resolved;
@@ -16,7 +16,8 @@ pub(super) struct Locations {
     pub socket: PathBuf,
     pub log: PathBuf,
     pub unit_name: String,
-    pub unit_path: PathBuf,
+    /// The unit file, in the systemd-directory if one is set.
+    pub unit_path: Option<PathBuf>,
     pub directories: Vec<PathBuf>,
 }
 
@@ -35,6 +36,7 @@ impl Locations {
 
 /// Without a deployment everything lives in `parts/<part>` (rc in bin);
 /// with one, in its etc, run, log and rc directories, prefixed by names.
+/// The unit goes to the layout's or the deployment's systemd-directory.
 pub(super) fn of(ctx: &Context, name: &str, dep: Option<&Resolved>) -> Locations {
     match dep {
         None => {
@@ -47,7 +49,7 @@ pub(super) fn of(ctx: &Context, name: &str, dep: Option<&Resolved>) -> Locations
                 socket: run.join("zdaemon.sock"),
                 log: run.join("zeo.log"),
                 unit_name: format!("{name}.service"),
-                unit_path: run.join(format!("{name}.service")),
+                unit_path: unit_path(ctx.systemd_directory.as_deref(), name),
                 directories: vec![run.clone()],
                 run_directory: run,
             }
@@ -62,11 +64,16 @@ pub(super) fn of(ctx: &Context, name: &str, dep: Option<&Resolved>) -> Locations
                 socket: dep.run_directory.join(format!("{name}-zdaemon.sock")),
                 log: dep.log_directory.join(format!("{name}-zeo.log")),
                 unit_name: format!("{rc_base}.service"),
-                unit_path: etc.join(format!("{rc_base}.service")),
+                unit_path: unit_path(dep.systemd_directory.as_deref(), &rc_base),
                 directories: vec![dep.run_directory.clone(), dep.log_directory.clone()],
                 run_directory: dep.run_directory.clone(),
                 rc_base,
             }
         }
     }
+}
+
+/// `<directory>/<base>.service`, given a directory.
+fn unit_path(directory: Option<&Path>, base: &str) -> Option<PathBuf> {
+    directory.map(|d| d.join(format!("{base}.service")))
 }

@@ -61,8 +61,9 @@ pub struct PartPlan {
     pub cron: Option<PathBuf>,
     /// The systemd unit's name, e.g. `zeoraid.service`.
     pub systemd_unit: String,
-    /// Where the systemd unit file is written (one of [`files`](Self::files)).
-    pub systemd_unit_path: PathBuf,
+    /// Where the systemd unit file is written (one of [`files`](Self::files)),
+    /// with a `systemd-directory` (the layout's, or the deployment's).
+    pub systemd_unit_path: Option<PathBuf>,
     /// The `<zeo>` address (a relative socket path resolved against the run
     /// directory, where runzeo runs).
     pub address: Address,

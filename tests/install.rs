@@ -13,26 +13,7 @@ use support::tree::{assert_golden, cat, ls, mode, Tree};
 use zeoraid_gen::stage::Kind;
 
 /// The seed's `cat('parts', 'zeoraid', 'zeo.conf')`.
-const SEED_ZEO_CONF: &str = "%import gocept.zeoraid
-
-<zeo>
-  address 5555
-  monitor-address 8101
-  transaction-timeout 300
-</zeo>
-
-<raidstorage 1>
-  <zeoclient 1>
-    address 8101
-  </zeoclient>
-</raidstorage>
-
-<eventlog>
-  <logfile>
-    path STDOUT
-  </logfile>
-</eventlog>
-";
+const SEED_ZEO_CONF: &str = include_str!("golden/seed-zeo.conf");
 
 /// A project installed below a temporary root.
 struct Installed {

@@ -29,26 +29,7 @@ fn seed_zeo_conf_renders_byte_for_byte() {
     config.root.sections.push(eventlog);
     assert_eq!(
         render(&config),
-        "%import gocept.zeoraid
-
-<zeo>
-  address 5555
-  monitor-address 8101
-  transaction-timeout 300
-</zeo>
-
-<raidstorage 1>
-  <zeoclient 1>
-    address 8101
-  </zeoclient>
-</raidstorage>
-
-<eventlog>
-  <logfile>
-    path STDOUT
-  </logfile>
-</eventlog>
-"
+        include_str!("../../../tests/golden/seed-zeo.conf")
     );
 }
 

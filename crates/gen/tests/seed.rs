@@ -5,26 +5,7 @@ mod common;
 use common::{file, file_names, only_part, plan};
 use std::path::PathBuf;
 
-const SEED_ZEO_CONF: &str = "%import gocept.zeoraid
-
-<zeo>
-  address 5555
-  monitor-address 8101
-  transaction-timeout 300
-</zeo>
-
-<raidstorage 1>
-  <zeoclient 1>
-    address 8101
-  </zeoclient>
-</raidstorage>
-
-<eventlog>
-  <logfile>
-    path STDOUT
-  </logfile>
-</eventlog>
-";
+const SEED_ZEO_CONF: &str = include_str!("../../../tests/golden/seed-zeo.conf");
 
 #[test]
 fn step_one_two_parts_without_deployment() {

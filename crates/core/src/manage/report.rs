@@ -62,12 +62,7 @@ pub fn json(invocation: &Invocation, outcome: &Outcome) -> String {
 pub fn error_line(invocation: &Invocation, error: &Error) -> String {
     let at = &invocation.address;
     match error {
-        Error::Connect { source, .. } if source.kind() == std::io::ErrorKind::ConnectionRefused => {
-            format!("Could not connect to ZEO server at {at}")
-        }
-        Error::Connect { source, .. } => {
-            format!("Could not connect to ZEO server at {at}: {source}")
-        }
+        Error::Connect { .. } => error.to_string(),
         Error::Server { class, message } if message.is_empty() => {
             format!("Error from ZEO server at {at}: {class}")
         }

@@ -103,7 +103,13 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Connect { addr, source } => {
-                write!(f, "Could not connect to ZEO server at {addr}: {source}")
+                write!(f, "Could not connect to ZEO server at {addr}")?;
+                // Refused is the plain case the original controller reported
+                // with exactly this sentence; anything else says why.
+                if source.kind() != std::io::ErrorKind::ConnectionRefused {
+                    write!(f, ": {source}")?;
+                }
+                Ok(())
             }
             Error::Timeout {
                 waiting_for,

@@ -175,10 +175,6 @@ pub fn stage(plan: &Plan, tc: &Toolchain, stage_dir: &Path) -> Result<Manifest, 
     compile::compile_binaries(tc, &rlib, &jobs, stage_dir)?;
     let text = toml::to_string(&manifest).map_err(|e| StageError::Manifest(e.to_string()))?;
     write(&stage_dir.join(MANIFEST), text.as_bytes())?;
-    write(
-        &stage_dir.join("plan.json"),
-        plan.to_json().pretty().as_bytes(),
-    )?;
     Ok(manifest)
 }
 

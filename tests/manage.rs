@@ -159,11 +159,7 @@ fn backends_dying_and_reload() {
 
 #[test]
 fn nothing_listening_fails_at_once() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::net::free_port();
     let start = Instant::now();
     let (text, code) = run(port, &["status"]);
     assert_eq!(
